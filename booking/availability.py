@@ -1,0 +1,502 @@
+"""The availability engine: which start times a treatment can be booked at, and why not.
+
+One `Availability` loads everything it needs for a treatment and a window in three queries
+(weekly hours, fitting rooms, busy time) whatever the window length or the number of therapists,
+then answers in memory:
+
+- `slots()` lists every bookable slot (a qualified therapist at work and free, a free room with
+  the needed features, buffers kept, notice and horizon kept, group places left);
+- `check(start, therapist_id)` returns the slot at that start or raises the error that explains
+  why it cannot be booked (outside hours, therapist busy, no room, notice ...).
+
+Clock changes: weekly hours are wall-clock times in the clinic's zone. Each day's periods are
+turned into UTC instants first and slots are stepped through in UTC, so a period that spans the
+spring-forward gap simply has an hour fewer (no slot inside the gap) and one that spans the
+autumn overlap has an hour more (each instant offered once, none doubled or lost).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value
+from django.utils import timezone
+
+from . import errors
+from .models import (
+    ACTIVE_STATUSES,
+    Block,
+    Booking,
+    OpeningHours,
+    Room,
+    Therapist,
+    Treatment,
+    WorkingHours,
+    session_key_for,
+)
+
+MAX_WINDOW = timedelta(days=62)
+
+# Marker for clinic opening hours in the combined hours query.
+_CLINIC = 0
+_BOOKING = 1
+_BLOCK = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    start: datetime
+    end: datetime
+    therapist_id: int
+    room_id: int
+    places_left: int
+    capacity: int
+
+
+Interval = tuple[datetime, datetime]
+
+
+class _Forbidden:
+    """Sorted, merged open intervals (lo, hi) of start times that are not allowed."""
+
+    __slots__ = ("los", "his")
+
+    def __init__(self, intervals: list[Interval]):
+        merged: list[list[datetime]] = []
+        for lo, hi in sorted(intervals):
+            if merged and lo < merged[-1][1]:
+                if hi > merged[-1][1]:
+                    merged[-1][1] = hi
+            else:
+                merged.append([lo, hi])
+        self.los = [m[0] for m in merged]
+        self.his = [m[1] for m in merged]
+
+    def blocks(self, start: datetime) -> bool:
+        index = bisect.bisect_left(self.los, start) - 1
+        return index >= 0 and start < self.his[index]
+
+
+_NOTHING = _Forbidden([])
+
+
+def _subtract(periods: list[Interval], holes: list[Interval]) -> list[Interval]:
+    """Periods minus holes, both as (start, end) instants."""
+    if not holes:
+        return periods
+    result = []
+    for start, end in periods:
+        pieces = [(start, end)]
+        for hole_start, hole_end in holes:
+            next_pieces = []
+            for piece_start, piece_end in pieces:
+                if hole_end <= piece_start or hole_start >= piece_end:
+                    next_pieces.append((piece_start, piece_end))
+                    continue
+                if hole_start > piece_start:
+                    next_pieces.append((piece_start, hole_start))
+                if hole_end < piece_end:
+                    next_pieces.append((hole_end, piece_end))
+            pieces = next_pieces
+        result.extend(pieces)
+    return result
+
+
+def _intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
+    result = []
+    for a_start, a_end in first:
+        for b_start, b_end in second:
+            start, end = max(a_start, b_start), min(a_end, b_end)
+            if start < end:
+                result.append((start, end))
+    return sorted(result)
+
+
+def wall_clock_period(day: date, starts: time, ends: time, tz) -> Interval:
+    """A weekly period on one day as UTC instants.
+
+    The start takes the first of two ambiguous readings and the end the second, so a period that
+    covers the autumn overlap keeps its whole length. A start inside the spring-forward gap is
+    read with the offset before the gap (as RFC 5545 does).
+    """
+    start = datetime.combine(day, starts, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day, ends, tzinfo=tz).replace(fold=1).astimezone(UTC)
+    return start, end
+
+
+def qualified_therapists(treatment: Treatment):
+    """Active therapists who hold every qualification the treatment needs."""
+    required = Treatment.required_qualifications.through.objects.filter(treatment_id=treatment.pk)
+    held = Therapist.qualifications.through.objects.filter(therapist_id=OuterRef(OuterRef("pk")))
+    missing = required.exclude(qualification_id__in=held.values("qualification_id"))
+    return Therapist.objects.filter(is_active=True).exclude(Exists(missing))
+
+
+def fitting_rooms(treatment: Treatment):
+    """Active rooms of the treatment's clinic that have every feature the treatment needs."""
+    required = Treatment.required_room_features.through.objects.filter(treatment_id=treatment.pk)
+    present = Room.features.through.objects.filter(room_id=OuterRef(OuterRef("pk")))
+    missing = required.exclude(roomfeature_id__in=present.values("roomfeature_id"))
+    return Room.objects.filter(clinic_id=treatment.clinic_id, is_active=True).exclude(Exists(missing))
+
+
+class Availability:
+    """Everything needed to answer slot questions for one treatment over one window."""
+
+    def __init__(
+        self,
+        *,
+        treatment: Treatment,
+        window_start: datetime,
+        window_end: datetime,
+        therapist_id: int | None = None,
+        patient_id: int | None = None,
+        apply_policy: bool = True,
+        exclude_booking_id: int | None = None,
+        now: datetime | None = None,
+    ):
+        if window_start.tzinfo is None or window_end.tzinfo is None:
+            raise errors.InvalidWindow("Window times need a UTC offset.")
+        if window_end <= window_start:
+            raise errors.InvalidWindow("The window must end after it starts.")
+        if window_end - window_start > MAX_WINDOW:
+            raise errors.WindowTooLong(f"Ask for at most {MAX_WINDOW.days} days at a time.")
+        self.treatment = treatment
+        self.clinic = treatment.clinic
+        self.tz = self.clinic.tz
+        self.window_start = window_start.astimezone(UTC)
+        self.window_end = window_end.astimezone(UTC)
+        self.therapist_id = therapist_id
+        self.patient_id = patient_id
+        self.apply_policy = apply_policy
+        self.exclude_booking_id = exclude_booking_id
+        self.now = (now or timezone.now()).astimezone(UTC)
+        self.duration = treatment.duration
+        self.before = treatment.buffer_before
+        self.after = treatment.buffer_after
+        self.step = timedelta(minutes=self.clinic.slot_step_minutes)
+        self._load()
+
+    # --- loading: three queries -------------------------------------------------------------
+
+    def _load(self) -> None:
+        clinic_id = self.clinic.pk
+        therapists = qualified_therapists(self.treatment).filter(clinics=clinic_id)
+        if self.therapist_id is not None:
+            therapists = therapists.filter(pk=self.therapist_id)
+        working = WorkingHours.objects.filter(
+            clinic_id=clinic_id, therapist__in=therapists.values("pk")
+        ).values_list("therapist_id", "weekday", "starts", "ends")
+        opening = (
+            OpeningHours.objects.filter(clinic_id=clinic_id)
+            .annotate(who=Value(_CLINIC, output_field=IntegerField()))
+            .values_list("who", "weekday", "opens", "closes")
+        )
+        self.opening_hours: dict[int, list[tuple[time, time]]] = defaultdict(list)
+        self.working_hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for who, weekday, starts, ends in working.union(opening, all=True):
+            if who == _CLINIC:
+                self.opening_hours[weekday].append((starts, ends))
+            else:
+                self.working_hours[who][weekday].append((starts, ends))
+        self.therapist_ids = sorted(self.working_hours)
+
+        self.room_ids = list(fitting_rooms(self.treatment).order_by("name", "pk").values_list("pk", flat=True))
+
+        # Busy time that can touch a slot in the window, buffers included.
+        reach_start = self.window_start - self.before - self.after - self.duration
+        reach_end = self.window_end + self.duration + self.before + self.after
+        who = Q(therapist_id__in=self.therapist_ids) | Q(room_id__in=self.room_ids)
+        if self.patient_id is not None:
+            who |= Q(patient_id=self.patient_id)
+        bookings = (
+            Booking.objects.filter(who, status__in=ACTIVE_STATUSES)
+            .filter(blocked_start__lt=reach_end, blocked_end__gt=reach_start)
+            .annotate(kind=Value(_BOOKING, output_field=IntegerField()))
+        )
+        if self.exclude_booking_id is not None:
+            bookings = bookings.exclude(pk=self.exclude_booking_id)
+        blocks = (
+            Block.objects.filter(
+                Q(therapist_id__in=self.therapist_ids)
+                | Q(room_id__in=self.room_ids)
+                | Q(clinic_id=clinic_id, therapist__isnull=True, room__isnull=True)
+            )
+            .filter(start__lt=reach_end, end__gt=reach_start)
+            .annotate(
+                kind=Value(_BLOCK, output_field=IntegerField()),
+                no_patient=Value(0, output_field=IntegerField()),
+                no_treatment=Value(0, output_field=IntegerField()),
+                no_place=Value(0, output_field=IntegerField()),
+            )
+        )
+        booking_rows = bookings.values_list(
+            "kind", "therapist_id", "room_id", "patient_id", "treatment_id", "place",
+            "start", "end", "blocked_start", "blocked_end", "session_key",
+        )
+        block_rows = blocks.values_list(
+            "kind", "therapist_id", "room_id", "no_patient", "no_treatment", "no_place",
+            "start", "end", "start", "end", "reason",
+        )
+        self._index_busy(booking_rows.union(block_rows, all=True))
+
+    def _index_busy(self, rows) -> None:
+        d, before, after = self.duration, self.before, self.after
+        therapist_busy: dict[int, list[Interval]] = defaultdict(list)
+        room_busy: dict[int, list[Interval]] = defaultdict(list)
+        patient_busy: list[Interval] = []
+        self.therapist_blocks: dict[int, list[Interval]] = defaultdict(list)
+        self.closures: list[Interval] = []
+        sessions: dict[str, list] = {}
+        self.busy_bookings: list[tuple] = []
+        for kind, therapist_id, room_id, patient_id, treatment_id, place, start, end, b_start, b_end, key in rows:
+            start, end = _utc(start), _utc(end)
+            if kind == _BLOCK:
+                if therapist_id is None and room_id is None:
+                    self.closures.append((start, end))
+                elif therapist_id is not None:
+                    self.therapist_blocks[therapist_id].append((start, end))
+                else:
+                    # A room out of use may not hold a session; buffers may touch it.
+                    room_busy[room_id].append((start - d, end))
+                continue
+            b_start, b_end = _utc(b_start), _utc(b_end)
+            # A new session's blocked time [s - before, s + d + after) must not overlap
+            # [b_start, b_end): so s may not lie strictly between these two instants.
+            forbidden = (b_start - d - after, b_end + before)
+            if therapist_id in self.working_hours:
+                therapist_busy[therapist_id].append(forbidden)
+            room_busy[room_id].append(forbidden)
+            if self.patient_id is not None and patient_id == self.patient_id:
+                patient_busy.append((start - d, end))
+            if treatment_id == self.treatment.pk and self.treatment.is_group:
+                session = sessions.setdefault(key, [therapist_id, room_id, start, end, 0, set(), set()])
+                session[4] += 1
+                session[5].add(patient_id)
+                session[6].add(place)
+            self.busy_bookings.append((therapist_id, room_id, start, end))
+        self.therapist_forbidden = {tid: _Forbidden(v) for tid, v in therapist_busy.items()}
+        self.room_forbidden = {rid: _Forbidden(v) for rid, v in room_busy.items()}
+        self.patient_forbidden = _Forbidden(patient_busy)
+        self.group_sessions = sessions
+
+    # --- answering --------------------------------------------------------------------------
+
+    def _days(self) -> list[date]:
+        first = (self.window_start - timedelta(days=1)).astimezone(self.tz).date()
+        last = self.window_end.astimezone(self.tz).date()
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def _open_periods(self, day: date) -> list[Interval]:
+        periods = [wall_clock_period(day, s, e, self.tz) for s, e in self.opening_hours.get(day.weekday(), [])]
+        return _subtract(sorted(periods), self.closures)
+
+    def _therapist_periods(self, therapist_id: int, day: date, open_periods) -> list[Interval]:
+        hours = self.working_hours[therapist_id].get(day.weekday(), [])
+        periods = sorted(wall_clock_period(day, s, e, self.tz) for s, e in hours)
+        return _subtract(_intersect(periods, open_periods), self.therapist_blocks.get(therapist_id, []))
+
+    def _earliest(self) -> datetime:
+        earliest = max(self.window_start, self.now)
+        if self.apply_policy:
+            earliest = max(earliest, self.now + timedelta(minutes=self.clinic.min_notice_minutes))
+        return earliest
+
+    def _latest(self) -> datetime:
+        latest = self.window_end
+        if self.apply_policy:
+            latest = min(latest, self.now + timedelta(days=self.clinic.booking_horizon_days))
+        return latest
+
+    def _first_on_grid(self, instant: datetime) -> datetime:
+        """The first start at or after `instant` that sits on the clinic's local step grid."""
+        instant = instant.replace(second=0, microsecond=0) + (
+            timedelta(minutes=1) if instant.second or instant.microsecond else timedelta(0)
+        )
+        local = instant.astimezone(self.tz)
+        step = self.clinic.slot_step_minutes
+        minutes = local.hour * 60 + local.minute
+        return instant + timedelta(minutes=(-minutes) % step)
+
+    def _free_room(self, start: datetime) -> int | None:
+        for room_id in self.room_ids:
+            if not self.room_forbidden.get(room_id, _NOTHING).blocks(start):
+                return room_id
+        return None
+
+    def slots(self) -> list[Slot]:
+        """Every bookable slot in the window, ordered by start then therapist."""
+        earliest, latest = self._earliest(), self._latest()
+        if earliest >= latest:
+            return []
+        capacity = self.treatment.capacity
+        d, step = self.duration, self.step
+        patient = self.patient_forbidden
+        found: list[Slot] = []
+        for day in self._days():
+            open_periods = self._open_periods(day)
+            if not open_periods:
+                continue
+            for therapist_id in self.therapist_ids:
+                busy = self.therapist_forbidden.get(therapist_id, _NOTHING)
+                for period_start, period_end in self._therapist_periods(therapist_id, day, open_periods):
+                    start = self._first_on_grid(max(period_start, earliest))
+                    last = min(period_end - d, latest)
+                    while start <= last and start < self.window_end:
+                        if not busy.blocks(start) and not patient.blocks(start):
+                            room_id = self._free_room(start)
+                            if room_id is not None:
+                                found.append(Slot(start, start + d, therapist_id, room_id, capacity, capacity))
+                        start += step
+        found.extend(self._group_slots(earliest, latest))
+        found.sort(key=lambda slot: (slot.start, slot.therapist_id))
+        return found
+
+    def _group_slots(self, earliest: datetime, latest: datetime) -> list[Slot]:
+        """Places left in group sessions that already exist."""
+        result = []
+        capacity = self.treatment.capacity
+        for therapist_id, room_id, start, end, taken, patients, _places in self.group_sessions.values():
+            if therapist_id not in self.working_hours or taken >= capacity:
+                continue
+            if not (earliest <= start <= latest and self.window_start <= start < self.window_end):
+                continue
+            if self.patient_id in patients or self.patient_forbidden.blocks(start):
+                continue
+            result.append(Slot(start, end, therapist_id, room_id, capacity - taken, capacity))
+        return result
+
+    def session_key(self, slot: Slot) -> str:
+        return session_key_for(
+            treatment_id=self.treatment.pk,
+            therapist_id=slot.therapist_id,
+            room_id=slot.room_id,
+            start=slot.start,
+        )
+
+    def free_place(self, slot: Slot) -> int:
+        """The lowest place number not taken in the slot's session (1 for a new session)."""
+        session = self.group_sessions.get(self.session_key(slot))
+        taken = session[6] if session else set()
+        return next(place for place in range(1, slot.capacity + 1) if place not in taken)
+
+    def check(self, start: datetime, therapist_id: int | None = None) -> Slot:
+        """The slot at exactly `start` (with that therapist, if given), or the reason there is none.
+
+        Raises a BookingRuleBroken (400) for a request that could never succeed and a
+        SlotConflict (409) for a time that is taken or closed.
+        """
+        start = start.astimezone(UTC)
+        local = start.astimezone(self.tz)
+        if start < self.now:
+            raise errors.StartInPast()
+        if self.apply_policy:
+            notice = timedelta(minutes=self.clinic.min_notice_minutes)
+            if start < self.now + notice:
+                raise errors.NoticeTooShort(
+                    f"Online bookings need at least {_minutes_text(self.clinic.min_notice_minutes)} notice."
+                )
+            if start > self.now + timedelta(days=self.clinic.booking_horizon_days):
+                raise errors.BeyondHorizon(
+                    f"Bookings open {self.clinic.booking_horizon_days} days ahead."
+                )
+        if therapist_id is not None and therapist_id not in self.working_hours:
+            self._explain_missing_therapist(therapist_id)
+
+        candidates = [slot for slot in self._slots_at(start) if therapist_id in (None, slot.therapist_id)]
+        if candidates:
+            # A place in an existing group session first, so classes fill before new ones open.
+            candidates.sort(key=lambda slot: (slot.places_left == slot.capacity, slot.therapist_id))
+            return candidates[0]
+        self._explain_no_slot(start, local, therapist_id)
+        raise errors.SlotUnavailable("That time is not available.")
+
+    def _slots_at(self, start: datetime) -> list[Slot]:
+        day_slots = []
+        for slot in self._group_slots(self._earliest(), self._latest()):
+            if slot.start == start:
+                day_slots.append(slot)
+        if self.patient_forbidden.blocks(start):
+            return day_slots
+        day = start.astimezone(self.tz).date()
+        open_periods = self._open_periods(day)
+        capacity = self.treatment.capacity
+        for tid in self.therapist_ids:
+            if self.therapist_forbidden.get(tid, _NOTHING).blocks(start):
+                continue
+            if not any(s <= start and start + self.duration <= e for s, e in self._therapist_periods(tid, day, open_periods)):
+                continue
+            if self._first_on_grid(start) != start:
+                continue
+            room_id = self._free_room(start)
+            if room_id is not None:
+                day_slots.append(Slot(start, start + self.duration, tid, room_id, capacity, capacity))
+        return day_slots
+
+    def _explain_missing_therapist(self, therapist_id: int) -> None:
+        therapist = Therapist.objects.filter(pk=therapist_id).first()
+        if therapist is None or not therapist.is_active:
+            raise errors.BookingRuleBroken("No such therapist.")
+        if not qualified_therapists(self.treatment).filter(pk=therapist_id).exists():
+            raise errors.TherapistNotQualified(
+                f"{therapist.full_name} is not qualified for {self.treatment.name}."
+            )
+        if not therapist.clinics.filter(pk=self.clinic.pk).exists():
+            raise errors.OutsideWorkingHours(f"{therapist.full_name} does not work at {self.clinic.name}.")
+        raise errors.OutsideWorkingHours(f"{therapist.full_name} has no working hours at {self.clinic.name}.")
+
+    def _explain_no_slot(self, start: datetime, local: datetime, therapist_id: int | None) -> None:
+        if self._first_on_grid(start) != start:
+            raise errors.OffGrid(
+                f"Start times are every {self.clinic.slot_step_minutes} minutes on the clinic's clock."
+            )
+        day = local.date()
+        end = start + self.duration
+        open_periods = self._open_periods(day)
+        if not any(s <= start and end <= e for s, e in open_periods):
+            raise errors.ClinicClosed(f"{self.clinic.name} is closed at {local:%H:%M} on {local:%A %-d %B}.")
+        if self.patient_id is not None and self.patient_forbidden.blocks(start):
+            raise errors.PatientDoubleBooked("The patient already has a session at that time.")
+        therapist_ids = [therapist_id] if therapist_id is not None else self.therapist_ids
+        working = [
+            tid
+            for tid in therapist_ids
+            if any(s <= start and end <= e for s, e in self._therapist_periods(tid, day, open_periods))
+        ]
+        if not working:
+            raise errors.OutsideWorkingHours(
+                "No qualified therapist is working then." if therapist_id is None else "The therapist is not working then."
+            )
+        free = [tid for tid in working if not self.therapist_forbidden.get(tid, _NOTHING).blocks(start)]
+        if not free:
+            if self.treatment.is_group and any(
+                s[0] in working and s[2] == start and s[4] >= self.treatment.capacity
+                for s in self.group_sessions.values()
+            ):
+                raise errors.ClassFull("That class is full.")
+            raise errors.TherapistBusy(
+                "The therapist is already booked then." if therapist_id else "Every qualified therapist is booked then."
+            )
+        if not self.room_ids:
+            raise errors.NoRoomFree(f"{self.clinic.name} has no room equipped for {self.treatment.name}.")
+        raise errors.NoRoomFree("No suitable room is free then.")
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:  # SQLite returns naive UTC values from a raw union
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _minutes_text(minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
+
+

@@ -1,0 +1,68 @@
+"""Idempotency-Key support for POSTs that create things (Stripe's semantics, IETF draft).
+
+- Same user, endpoint, key and body: the first successful response is returned again, with
+  `Idempotent-Replayed: true`, and nothing new is created.
+- Same key with a different body: 422 `idempotency_key_reused`.
+- The key is stored in the same transaction as what the request created, so a stored key
+  always means the thing exists. Failed requests store nothing (as Stripe does for requests that
+  fail validation or conflict), so a client may retry them with the same key.
+- Two concurrent requests with one key: the second waits on the clinic lock, then finds the
+  first one's key and replays its response.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from config.api import DomainError
+
+from .errors import IdempotencyKeyReused
+from .models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+
+
+def _fingerprint(data) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
+    if stored.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return Response(stored.response_body, status=stored.response_status, headers={"Idempotent-Replayed": "true"})
+
+
+def run_idempotently(request, *, endpoint: str, run: Callable[[], Response]) -> Response:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return run()
+    key = key.strip()
+    if not key or len(key) > 255:
+        raise serializers.ValidationError({HEADER: ["Use a non-empty key of at most 255 characters."]})
+    fingerprint = _fingerprint(request.data)
+    lookup = {"user": request.user, "endpoint": endpoint, "key": key}
+
+    stored = IdempotencyKey.objects.filter(**lookup).first()
+    if stored is not None:
+        return _replay(stored, fingerprint)
+    try:
+        with transaction.atomic():
+            response = run()
+            IdempotencyKey.objects.create(
+                **lookup,
+                fingerprint=fingerprint,
+                response_status=response.status_code,
+                response_body=response.data,
+            )
+    except (DomainError, IntegrityError):
+        # A concurrent request with the same key may have won meanwhile: answer as it did.
+        stored = IdempotencyKey.objects.filter(**lookup).first()
+        if stored is not None:
+            return _replay(stored, fingerprint)
+        raise
+    return response

@@ -1,0 +1,249 @@
+"""Request and response shapes of the diary API. No rules here: views hand data to services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import (
+    Block,
+    Booking,
+    CancellationReason,
+    Channel,
+    Clinic,
+    OpeningHours,
+    Patient,
+    Qualification,
+    Room,
+    RoomFeature,
+    Therapist,
+    Treatment,
+    WorkingHours,
+)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that must carry a UTC offset ("Z" or "+01:00")."""
+
+    default_error_messages = {
+        "naive": "Give the time with a UTC offset, e.g. 2027-03-29T09:00:00+01:00.",
+        "invalid": "Not an ISO 8601 date-time, e.g. 2027-03-29T09:00:00+01:00.",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime):
+            parsed = value
+        else:
+            try:
+                parsed = parse_datetime(str(value).strip())
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                self.fail("invalid")
+        if parsed.tzinfo is None:
+            self.fail("naive")
+        return parsed
+
+
+def local_iso(value: datetime | None, tz) -> str | None:
+    """An instant as ISO 8601 in the clinic's zone, with its offset."""
+    return value.astimezone(tz).isoformat() if value else None
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["id", "clinic", "weekday", "opens", "closes"]
+
+
+class ClinicSerializer(serializers.ModelSerializer):
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "id", "name", "slug", "address", "phone", "email", "time_zone",
+            "min_notice_minutes", "booking_horizon_days", "slot_step_minutes",
+            "late_cancellation_hours", "opening_hours",
+        ]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    features = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=RoomFeature.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Room
+        fields = ["id", "clinic", "name", "features", "is_active"]
+
+
+class WorkingHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkingHours
+        fields = ["id", "therapist", "clinic", "weekday", "starts", "ends"]
+
+
+class TherapistSerializer(serializers.ModelSerializer):
+    qualifications = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=Qualification.objects.all(), required=False
+    )
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Therapist
+        fields = [
+            "id", "first_name", "last_name", "full_name", "profession", "bio",
+            "qualifications", "clinics", "is_active",
+        ]
+
+
+class TreatmentSerializer(serializers.ModelSerializer):
+    required_qualifications = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=Qualification.objects.all(), required=False
+    )
+    required_room_features = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=RoomFeature.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Treatment
+        fields = [
+            "id", "clinic", "name", "modality", "description", "duration_minutes",
+            "buffer_before_minutes", "buffer_after_minutes", "price", "required_qualifications",
+            "required_room_features", "online_bookable", "patient_type", "capacity", "is_active",
+        ]
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Patient
+        fields = [
+            "id", "clinic", "first_name", "last_name", "email", "phone", "date_of_birth",
+            "consents_to_email", "consents_to_sms", "consents_to_reminders",
+            "privacy_notice_accepted_at", "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class BookingOut(serializers.ModelSerializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id", "patient", "treatment", "therapist", "room", "clinic", "start", "end",
+            "status", "version", "channel", "created_by", "notes", "cancellation_reason",
+            "cancellation_note", "cancelled_at", "is_late_cancellation", "checked_in_at",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        tz = instance.clinic.tz
+        for name in ("start", "end", "cancelled_at", "checked_in_at", "created_at", "updated_at"):
+            data[name] = local_iso(getattr(instance, name), tz)
+        return data
+
+
+class BookSessionIn(serializers.Serializer):
+    treatment = serializers.IntegerField(min_value=1)
+    start = AwareDateTimeField()
+    therapist = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    patient = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True,
+        help_text="Staff book for a patient; a patient booking for themselves leaves it out.",
+    )
+    channel = serializers.ChoiceField(
+        choices=[Channel.RECEPTION, Channel.PHONE, Channel.THERAPIST, Channel.API],
+        required=False,
+        help_text="Staff only; patient bookings are always `online`.",
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class VersionedIn(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, required=False,
+        help_text="If given, the change is refused with 409 version_conflict when the booking has moved on.",
+    )
+
+
+class RescheduleIn(VersionedIn):
+    start = AwareDateTimeField()
+    therapist = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class CancelIn(VersionedIn):
+    reason = serializers.ChoiceField(choices=CancellationReason.choices, required=False, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+
+    class Meta:
+        model = Block
+        fields = ["id", "clinic", "therapist", "room", "start", "end", "reason", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+
+
+class SlotOut(serializers.Serializer):
+    start = serializers.CharField(help_text="ISO 8601 with the clinic's UTC offset.")
+    end = serializers.CharField(help_text="ISO 8601 with the clinic's UTC offset.")
+    therapist = serializers.IntegerField()
+    room = serializers.IntegerField()
+    places_left = serializers.IntegerField(help_text="1 for a free one-to-one slot; group places left.")
+    capacity = serializers.IntegerField()
+
+
+class AvailabilityOut(serializers.Serializer):
+    treatment = serializers.IntegerField()
+    clinic = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    start = serializers.CharField()
+    end = serializers.CharField()
+    slots = SlotOut(many=True)
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class WindowBoundField(serializers.Field):
+    """A window bound: an ISO date (the clinic's local midnight) or a date-time with offset."""
+
+    default_error_messages = {
+        "invalid": "Give a date (2027-03-29) or a date-time with offset (2027-03-29T09:00:00+01:00).",
+        "naive": "Give the time with a UTC offset, e.g. 2027-03-29T09:00:00+01:00.",
+    }
+
+    def to_internal_value(self, value):
+        text = str(value).strip()
+        try:
+            day = parse_date(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            return day
+        try:
+            parsed = parse_datetime(text)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail("invalid")
+        if parsed.tzinfo is None:
+            self.fail("naive")
+        return parsed
+
+
+class AvailabilityQuery(serializers.Serializer):
+    treatment = serializers.IntegerField(min_value=1)
+    start = WindowBoundField()
+    end = WindowBoundField()
+    therapist = serializers.IntegerField(min_value=1, required=False)
+    clinic = serializers.IntegerField(min_value=1, required=False)

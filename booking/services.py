@@ -1,0 +1,384 @@
+"""Every write to the diary that carries a rule: book, move, cancel, check in, no-show, block.
+
+Race safety (see docs/decisions/0001-race-safe-booking.md):
+1. Each write runs in one short transaction and first locks the clinic's row. Bookings at one
+   clinic are therefore serialised: the availability re-check below sees every booking committed
+   before us. Locking one row in one place cannot deadlock.
+2. The slot is re-checked under that lock with the same engine that lists availability.
+3. The database backs it for every code path: on PostgreSQL, exclusion constraints forbid two
+   sessions of one therapist or one room whose buffered times overlap (this also covers a
+   therapist who works at two clinics); everywhere, a unique (session, place) index stops two
+   patients taking one place. An IntegrityError becomes SlotUnavailable (409).
+4. On SQLite every transaction begins IMMEDIATE, so writers queue on the database file.
+5. Lock waits are bounded (PostgreSQL lock_timeout, SQLite busy timeout); a timeout is a clean
+   409 `slot_busy`, never an overbooking.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import errors
+from .availability import Availability
+from .models import (
+    Block,
+    Booking,
+    BookingStatus,
+    Channel,
+    Clinic,
+    PatientType,
+    STATUS_TRANSITIONS,
+    Patient,
+    Room,
+    Therapist,
+    Treatment,
+)
+
+
+def _lock_clinic(clinic_id: int) -> None:
+    """Take the clinic's row lock for the rest of the transaction (see module docstring)."""
+    list(Clinic.objects.select_for_update().filter(pk=clinic_id).values_list("pk"))
+
+
+class _diary_write:
+    """Context manager: one transaction with the clinic locked; DB conflicts become 409s.
+
+    Nested inside a caller's transaction it adds no savepoint: a failure dooms the caller's
+    transaction too, which is what "book all of these or none" callers want.
+    """
+
+    def __init__(self, clinic_id: int):
+        self.clinic_id = clinic_id
+        self.atomic = transaction.atomic(savepoint=False)
+
+    def __enter__(self):
+        self.atomic.__enter__()
+        try:
+            _lock_clinic(self.clinic_id)
+        except BaseException as exc:
+            self.atomic.__exit__(type(exc), exc, exc.__traceback__)
+            _reraise_as_conflict(exc)
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            self.atomic.__exit__(exc_type, exc, tb)
+        except (IntegrityError, OperationalError) as commit_error:
+            _reraise_as_conflict(commit_error)
+            raise
+        if exc is not None:
+            _reraise_as_conflict(exc)
+        return False
+
+
+def _reraise_as_conflict(exc: BaseException) -> None:
+    if isinstance(exc, IntegrityError):
+        raise errors.SlotUnavailable(_integrity_message(exc)) from exc
+    if isinstance(exc, OperationalError) and _is_lock_timeout(exc):
+        raise errors.SlotBusy() from exc
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    return sqlstate == "55P03" or "database is locked" in str(exc)
+
+
+def _integrity_message(exc: IntegrityError) -> str:
+    text = str(exc)
+    if "booking_therapist_no_overlap" in text:
+        return "The therapist was just booked at that time."
+    if "booking_room_no_overlap" in text:
+        return "The room was just booked at that time."
+    if "booking_one_patient_per_place" in text:
+        return "That place was just taken."
+    return "That time was just taken."
+
+
+def _check_version(booking: Booking, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != booking.version:
+        raise errors.VersionConflict(
+            f"The booking is at version {booking.version}, not {expected_version}; reload it."
+        )
+
+
+def _check_patient_type(treatment: Treatment, patient: Patient, exclude_booking_id=None) -> None:
+    if treatment.patient_type == PatientType.ANY:
+        return
+    seen_before = (
+        Booking.objects.filter(patient=patient, clinic_id=treatment.clinic_id)
+        .exclude(status=BookingStatus.CANCELLED)
+        .exclude(pk=exclude_booking_id)
+        .exists()
+    )
+    if treatment.patient_type == PatientType.NEW and seen_before:
+        raise errors.PatientTypeMismatch(f"{treatment.name} is for new patients; book a follow-up instead.")
+    if treatment.patient_type == PatientType.FOLLOW_UP and not seen_before:
+        raise errors.PatientTypeMismatch(f"{treatment.name} is for returning patients; book an assessment first.")
+
+
+def book_session(
+    *,
+    treatment: Treatment,
+    start: datetime,
+    patient: Patient,
+    booked_by=None,
+    channel: str = Channel.RECEPTION,
+    therapist: Therapist | None = None,
+    apply_policy: bool = True,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Book `patient` into `treatment` at `start`, with `therapist` or any qualified one.
+
+    Guarantees: the booking exists only if the therapist is qualified and at work, a room with
+    the needed features is free, buffers are kept, the patient has no other session then and,
+    with `apply_policy`, notice/horizon/online-bookable/patient-type rules hold. Two concurrent
+    calls for one slot never both succeed. Raises a BookingRuleBroken (400) or SlotConflict (409)
+    subclass and writes nothing on failure. Not idempotent: each successful call books a place.
+    """
+    if not treatment.is_active:
+        raise errors.TreatmentNotBookable(f"{treatment.name} is no longer offered.")
+    if apply_policy and not treatment.online_bookable:
+        raise errors.TreatmentNotBookable(f"{treatment.name} can only be booked by the clinic.")
+    if apply_policy:
+        _check_patient_type(treatment, patient)
+    now = now or timezone.now()
+
+    with _diary_write(treatment.clinic_id):
+        availability = Availability(
+            treatment=treatment,
+            window_start=start,
+            window_end=start + timedelta(minutes=1),
+            therapist_id=therapist.pk if therapist else None,
+            patient_id=patient.pk,
+            apply_policy=apply_policy,
+            now=now,
+        )
+        slot = availability.check(start, therapist.pk if therapist else None)
+        booking = Booking.objects.create(
+            clinic_id=treatment.clinic_id,
+            patient=patient,
+            treatment=treatment,
+            therapist_id=slot.therapist_id,
+            room_id=slot.room_id,
+            start=slot.start,
+            end=slot.end,
+            blocked_start=slot.start - treatment.buffer_before,
+            blocked_end=slot.end + treatment.buffer_after,
+            session_key=availability.session_key(slot),
+            place=availability.free_place(slot),
+            capacity=slot.capacity,
+            channel=channel,
+            created_by=booked_by if getattr(booked_by, "pk", None) else None,
+            notes=notes,
+        )
+    return booking
+
+
+def _locked_booking(booking_id: int) -> Booking:
+    return Booking.objects.select_for_update().select_related("treatment__clinic").get(pk=booking_id)
+
+
+def reschedule_booking(
+    *,
+    booking: Booking,
+    start: datetime,
+    changed_by=None,
+    therapist: Therapist | None = None,
+    apply_policy: bool = True,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a confirmed booking to `start` (and `therapist`, if given), keeping its identity.
+
+    Without a therapist the current one is kept when free, else any qualified therapist.
+    The version rises by one. With `apply_policy` a patient cannot move a booking that is
+    already inside the late-cancellation window. Raises like `book_session`; changes nothing on
+    failure.
+    """
+    now = now or timezone.now()
+    with _diary_write(booking.clinic_id):
+        booking = _locked_booking(booking.pk)
+        _check_version(booking, expected_version)
+        if booking.status != BookingStatus.CONFIRMED:
+            raise errors.IllegalTransition(f"A {booking.get_status_display().lower()} booking cannot be moved.")
+        clinic = booking.treatment.clinic
+        if apply_policy:
+            if booking.start <= now:
+                raise errors.TooLateToChange("This session has already started.")
+            if booking.start - now < timedelta(hours=clinic.late_cancellation_hours):
+                raise errors.TooLateToChange(
+                    f"Sessions cannot be moved online within {clinic.late_cancellation_hours} hours "
+                    "of the start; please call the clinic."
+                )
+        availability = Availability(
+            treatment=booking.treatment,
+            window_start=start,
+            window_end=start + timedelta(minutes=1),
+            therapist_id=therapist.pk if therapist else None,
+            patient_id=booking.patient_id,
+            apply_policy=apply_policy,
+            exclude_booking_id=booking.pk,
+            now=now,
+        )
+        if therapist is not None:
+            slot = availability.check(start, therapist.pk)
+        else:
+            try:
+                slot = availability.check(start, booking.therapist_id)
+            except errors.SlotConflict:
+                slot = availability.check(start, None)
+        treatment = booking.treatment
+        booking.therapist_id = slot.therapist_id
+        booking.room_id = slot.room_id
+        booking.start, booking.end = slot.start, slot.end
+        booking.blocked_start = slot.start - treatment.buffer_before
+        booking.blocked_end = slot.end + treatment.buffer_after
+        booking.session_key = availability.session_key(slot)
+        booking.place = availability.free_place(slot)
+        booking.capacity = slot.capacity
+        booking.version = F("version") + 1
+        booking.save()
+        booking.refresh_from_db(fields=["version", "updated_at"])
+    return booking
+
+
+def _change_status(booking: Booking, to: str, expected_version: int | None, **fields) -> Booking:
+    booking = _locked_booking(booking.pk)
+    _check_version(booking, expected_version)
+    if to not in STATUS_TRANSITIONS[booking.status]:
+        raise errors.IllegalTransition(
+            f"A {booking.get_status_display().lower()} booking cannot become "
+            f"{BookingStatus(to).label.lower()}."
+        )
+    booking.status = to
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    booking.version = F("version") + 1
+    booking.save()
+    booking.refresh_from_db(fields=["version", "updated_at"])
+    return booking
+
+
+def cancel_booking(
+    *,
+    booking: Booking,
+    cancelled_by=None,
+    reason: str = "",
+    note: str = "",
+    apply_policy: bool = True,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel a booking, freeing its therapist, room and place at once.
+
+    A cancellation closer to the start than the clinic's window is recorded as late (it is still
+    allowed). With `apply_policy` (patients) a session that has started cannot be cancelled.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk)
+        clinic = locked.treatment.clinic
+        if apply_policy and locked.start <= now and locked.status == BookingStatus.CONFIRMED:
+            raise errors.TooLateToChange("This session has already started; please call the clinic.")
+        late = now < locked.start and locked.start - now < timedelta(hours=clinic.late_cancellation_hours)
+        return _change_status(
+            locked,
+            BookingStatus.CANCELLED,
+            expected_version,
+            cancelled_at=now,
+            cancelled_by=cancelled_by if getattr(cancelled_by, "pk", None) else None,
+            cancellation_reason=reason,
+            cancellation_note=note,
+            is_late_cancellation=late,
+        )
+
+
+def check_in_booking(*, booking: Booking, expected_version: int | None = None, now=None) -> Booking:
+    """Mark the patient as arrived. Only on the day of the session, before it ends."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk)
+        tz = locked.treatment.clinic.tz
+        if locked.status == BookingStatus.CONFIRMED:
+            if now.astimezone(tz).date() != locked.start.astimezone(tz).date():
+                raise errors.TooLateToChange("Patients can only be checked in on the day of their session.")
+            if now >= locked.end:
+                raise errors.TooLateToChange("This session has already ended; mark it completed or a no-show.")
+        return _change_status(locked, BookingStatus.ARRIVED, expected_version, checked_in_at=now)
+
+
+def mark_no_show(*, booking: Booking, expected_version: int | None = None, now=None) -> Booking:
+    """Record that the patient did not attend. Only once the session has started."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk)
+        if locked.status == BookingStatus.CONFIRMED and now < locked.start:
+            raise errors.TooLateToChange("A no-show can only be recorded once the session has started.")
+        return _change_status(locked, BookingStatus.NO_SHOW, expected_version)
+
+
+def complete_booking(*, booking: Booking, expected_version: int | None = None, now=None) -> Booking:
+    """Record that the session took place. Only once it has started."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk)
+        if locked.status in (BookingStatus.CONFIRMED, BookingStatus.ARRIVED) and now < locked.start:
+            raise errors.TooLateToChange("A session can only be completed once it has started.")
+        return _change_status(locked, BookingStatus.COMPLETED, expected_version)
+
+
+def block_time(
+    *,
+    start: datetime,
+    end: datetime,
+    clinic: Clinic | None = None,
+    therapist: Therapist | None = None,
+    room: Room | None = None,
+    reason: str = "",
+    created_by=None,
+) -> Block:
+    """Block time for a therapist, a room, or a whole clinic (closure).
+
+    Refused with 409 `block_conflicts_with_bookings` (listing them) when active bookings fall in
+    the time: those must be moved or cancelled first, never silently overwritten.
+    """
+    if end <= start:
+        raise errors.InvalidWindow("A block must end after it starts.")
+    if therapist is None and room is None and clinic is None:
+        raise errors.BookingRuleBroken("Say what to block: a therapist, a room or a clinic.")
+    lock_clinic = clinic or (room.clinic if room else None)
+    clinic_ids = [lock_clinic.pk] if lock_clinic else list(therapist.clinics.values_list("pk", flat=True))
+    with transaction.atomic():
+        for clinic_id in sorted(clinic_ids):
+            _lock_clinic(clinic_id)
+        clashing = Booking.objects.filter(
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.ARRIVED], start__lt=end, end__gt=start
+        )
+        if therapist is not None:
+            clashing = clashing.filter(therapist=therapist)
+        elif room is not None:
+            clashing = clashing.filter(room=room)
+        else:
+            clashing = clashing.filter(clinic=clinic)
+        clash_ids = list(clashing.values_list("pk", flat=True)[:50])
+        if clash_ids:
+            raise errors.BlockConflict(
+                f"{len(clash_ids)} booking(s) fall in that time; move or cancel them first.",
+                details={"bookings": clash_ids},
+            )
+        return Block.objects.create(
+            clinic=clinic if therapist is None and room is None else (room.clinic if room else clinic),
+            therapist=therapist,
+            room=room,
+            start=start,
+            end=end,
+            reason=reason,
+            created_by=created_by if getattr(created_by, "pk", None) else None,
+        )

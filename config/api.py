@@ -1,0 +1,105 @@
+"""API plumbing shared by every app: the one error shape, pagination, the domain error base."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A broken business rule. Subclasses set a stable `code` and the HTTP status to answer."""
+
+    code = "invalid_request"
+    http_status = status.HTTP_400_BAD_REQUEST
+    default_message = "The request breaks a rule."
+
+    def __init__(self, message: str | None = None, *, details: dict | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+
+
+_DRF_CODES = {
+    exceptions.ParseError: "malformed_request",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+
+
+def _flatten(detail) -> dict:
+    if isinstance(detail, dict):
+        return {key: _messages(value) for key, value in detail.items()}
+    return {"non_field_errors": _messages(detail)}
+
+
+def _messages(value) -> list | dict:
+    if isinstance(value, dict):
+        return _flatten(value)
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) for item in value):
+            return [_flatten(item) for item in value]
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def exception_handler(exc, context):
+    """Render every error as {"error": {"code", "message", "fields"}}; unknown ones stay 500."""
+    if isinstance(exc, DomainError):
+        return Response(
+            error_body(exc.code, exc.message, **({"details": exc.details} if exc.details else {})),
+            status=exc.http_status,
+        )
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error", exc_info=exc)
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        body = error_body("invalid", _first_message(fields), fields)
+    else:
+        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+        body = error_body(code, str(exc.detail))
+    response.data = body
+    return response
+
+
+def _first_message(fields: dict) -> str:
+    for key, value in fields.items():
+        while isinstance(value, (list, dict)) and value:
+            value = value[0] if isinstance(value, list) else next(iter(value.values()))
+        if value:
+            prefix = "" if key == "non_field_errors" else f"{key}: "
+            return f"{prefix}{value}"
+    return "The request is not valid."

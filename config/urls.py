@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from booking import views as booking_views
+from booking.auth_views import ObtainTokenView
+
+from .health import health
+
+router = DefaultRouter()
+router.register("clinics", booking_views.ClinicViewSet, basename="clinic")
+router.register("opening-hours", booking_views.OpeningHoursViewSet, basename="opening-hours")
+router.register("rooms", booking_views.RoomViewSet, basename="room")
+router.register("therapists", booking_views.TherapistViewSet, basename="therapist")
+router.register("working-hours", booking_views.WorkingHoursViewSet, basename="working-hours")
+router.register("treatments", booking_views.TreatmentViewSet, basename="treatment")
+router.register("patients", booking_views.PatientViewSet, basename="patient")
+router.register("bookings", booking_views.BookingViewSet, basename="booking")
+router.register("blocks", booking_views.BlockViewSet, basename="block")
+
+api_v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("availability/", booking_views.AvailabilityView.as_view(), name="availability"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("health/", health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]
