@@ -189,9 +189,10 @@ class Availability:
             therapists = therapists.filter(pk=self.therapist_id)
         working = WorkingHours.objects.filter(
             clinic_id=clinic_id, therapist__in=therapists.values("pk")
-        ).values_list("therapist_id", "weekday", "starts", "ends")
+        ).order_by().values_list("therapist_id", "weekday", "starts", "ends")
         opening = (
             OpeningHours.objects.filter(clinic_id=clinic_id)
+            .order_by()
             .annotate(who=Value(_CLINIC, output_field=IntegerField()))
             .values_list("who", "weekday", "opens", "closes")
         )
@@ -216,6 +217,7 @@ class Availability:
             who |= Q(patient_id=self.patient_id)
         bookings = (
             Booking.objects.filter(who, status__in=ACTIVE_STATUSES)
+            .order_by()
             .filter(blocked_start__lt=reach_end, blocked_end__gt=reach_start)
             .annotate(kind=Value(_BOOKING, output_field=IntegerField()))
         )
@@ -228,6 +230,7 @@ class Availability:
                 | Q(clinic_id=clinic_id, therapist__isnull=True, room__isnull=True)
             )
             .filter(start__lt=reach_end, end__gt=reach_start)
+            .order_by()
             .annotate(
                 kind=Value(_BLOCK, output_field=IntegerField()),
                 no_patient=Value(0, output_field=IntegerField()),
