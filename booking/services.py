@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from . import errors
 from .availability import Availability
+from .eligibility import check_patient_may_book
 from .models import (
     Block,
     Booking,
@@ -148,6 +149,7 @@ def book_session(
         raise errors.TreatmentNotBookable(f"{treatment.name} can only be booked by the clinic.")
     if apply_policy:
         _check_patient_type(treatment, patient)
+    check_patient_may_book(treatment=treatment, patient=patient, start=start, apply_policy=apply_policy)
     now = now or timezone.now()
 
     with _diary_write(treatment.clinic_id):
@@ -203,6 +205,9 @@ def reschedule_booking(
     failure.
     """
     now = now or timezone.now()
+    check_patient_may_book(
+        treatment=booking.treatment, patient=booking.patient, start=start, apply_policy=apply_policy
+    )
     with _diary_write(booking.clinic_id):
         booking = _locked_booking(booking.pk)
         _check_version(booking, expected_version)
