@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -46,32 +46,38 @@ def _lock_clinic(clinic_id: int) -> None:
 
 
 class _diary_write:
-    """Context manager: one transaction with the clinic locked; DB conflicts become 409s.
+    """Context manager: a transaction with the clinic locked; DB conflicts become 409s.
 
-    Nested inside a caller's transaction it adds no savepoint: a failure dooms the caller's
-    transaction too, which is what "book all of these or none" callers want.
+    Inside a caller's transaction it opens no savepoint (the caller's transaction is the unit,
+    as "book all of these or none" wants): a rule refusal, raised before anything is written,
+    leaves the caller's transaction usable; a database conflict marks it for rollback.
     """
 
     def __init__(self, clinic_id: int):
         self.clinic_id = clinic_id
-        self.atomic = transaction.atomic(savepoint=False)
+        self.atomic = None
 
     def __enter__(self):
-        self.atomic.__enter__()
+        if not connection.in_atomic_block:
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
         try:
             _lock_clinic(self.clinic_id)
         except BaseException as exc:
-            self.atomic.__exit__(type(exc), exc, exc.__traceback__)
-            _reraise_as_conflict(exc)
+            self.__exit__(type(exc), exc, exc.__traceback__)
             raise
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        try:
-            self.atomic.__exit__(exc_type, exc, tb)
-        except (IntegrityError, OperationalError) as commit_error:
-            _reraise_as_conflict(commit_error)
-            raise
+        if self.atomic is None:
+            if isinstance(exc, (IntegrityError, OperationalError)):
+                transaction.set_rollback(True)
+        else:
+            try:
+                self.atomic.__exit__(exc_type, exc, tb)
+            except (IntegrityError, OperationalError) as commit_error:
+                _reraise_as_conflict(commit_error)
+                raise
         if exc is not None:
             _reraise_as_conflict(exc)
         return False
