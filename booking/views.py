@@ -299,9 +299,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             therapist = _field_lookup(Therapist.objects.all(), data["therapist"], "therapist")
         clinic_id = treatment.clinic_id
 
-        own_patient = access.patient if access.patient and data.get("patient") in (None, access.patient.pk) else None
-        if own_patient is not None and not access.is_staff_at(clinic_id):
-            patient, apply_policy, channel = own_patient, True, Channel.ONLINE
+        if access.patient is not None and data.get("patient") in (None, access.patient.pk):
+            # Booking for yourself is an online booking, with the clinic's policy, even for staff.
+            patient, apply_policy, channel = access.patient, True, Channel.ONLINE
         elif access.manages(clinic_id):
             patient = self._patient_for_staff(data)
             apply_policy, channel = False, data.get("channel") or Channel.RECEPTION
@@ -491,7 +491,7 @@ class AvailabilityView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         treatment = get_object_or_404(
-            treatments_visible_to(request.user).select_related("clinic"), pk=params["treatment"]
+            treatments_visible_to(request.user).prefetch_related(None), pk=params["treatment"]
         )
         clinic = treatment.clinic
         if params.get("clinic") not in (None, clinic.pk):
