@@ -1,7 +1,7 @@
 """The availability engine: which start times a treatment can be booked at, and why not.
 
-One `Availability` loads everything it needs for a treatment and a window in three queries
-(weekly hours, fitting rooms, busy time) whatever the window length or the number of therapists,
+One `Availability` loads everything it needs for a treatment and a window in two queries
+(weekly hours; then fitting rooms and busy time together) whatever the window length or the number of therapists,
 then answers in memory:
 
 - `slots()` lists every bookable slot (a qualified therapist at work and free, a free room with
@@ -13,6 +13,10 @@ Clock changes: weekly hours are wall-clock times in the clinic's zone. Each day'
 turned into UTC instants first and slots are stepped through in UTC, so a period that spans the
 spring-forward gap simply has an hour fewer (no slot inside the gap) and one that spans the
 autumn overlap has an hour more (each instant offered once, none doubled or lost).
+
+Speed: instants are handled as whole UTC epoch seconds. The database returns them as integers
+(converting thousands of timestamps into Python datetimes costs more than everything else put
+together), and interval arithmetic on integers is cheap.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, Value
+from django.db import connections
+from django.db.models import BigIntegerField, Exists, Func, IntegerField, OuterRef, Q, Value
 from django.utils import timezone
 
 from . import errors
@@ -40,10 +45,24 @@ from .models import (
 
 MAX_WINDOW = timedelta(days=62)
 
-# Marker for clinic opening hours in the combined hours query.
+# Row kinds in the combined queries.
 _CLINIC = 0
 _BOOKING = 1
 _BLOCK = 2
+_ROOM = 3
+
+
+class EpochSeconds(Func):
+    """A timestamp column as whole seconds since 1970-01-01 UTC."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +75,15 @@ class Slot:
     capacity: int
 
 
-Interval = tuple[datetime, datetime]
+Interval = tuple[int, int]
+
+
+def _epoch(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def _instant(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 class _Forbidden:
@@ -65,17 +92,18 @@ class _Forbidden:
     __slots__ = ("los", "his")
 
     def __init__(self, intervals: list[Interval]):
-        merged: list[list[datetime]] = []
+        los: list[int] = []
+        his: list[int] = []
         for lo, hi in sorted(intervals):
-            if merged and lo < merged[-1][1]:
-                if hi > merged[-1][1]:
-                    merged[-1][1] = hi
+            if his and lo < his[-1]:
+                if hi > his[-1]:
+                    his[-1] = hi
             else:
-                merged.append([lo, hi])
-        self.los = [m[0] for m in merged]
-        self.his = [m[1] for m in merged]
+                los.append(lo)
+                his.append(hi)
+        self.los, self.his = los, his
 
-    def blocks(self, start: datetime) -> bool:
+    def blocks(self, start: int) -> bool:
         index = bisect.bisect_left(self.los, start) - 1
         return index >= 0 and start < self.his[index]
 
@@ -84,7 +112,7 @@ _NOTHING = _Forbidden([])
 
 
 def _subtract(periods: list[Interval], holes: list[Interval]) -> list[Interval]:
-    """Periods minus holes, both as (start, end) instants."""
+    """Periods minus holes."""
     if not holes:
         return periods
     result = []
@@ -115,7 +143,7 @@ def _intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
     return sorted(result)
 
 
-def wall_clock_period(day: date, starts: time, ends: time, tz) -> Interval:
+def wall_clock_period(day: date, starts: time, ends: time, tz) -> tuple[datetime, datetime]:
     """A weekly period on one day as UTC instants.
 
     The start takes the first of two ambiguous readings and the end the second, so a period that
@@ -167,29 +195,31 @@ class Availability:
         self.treatment = treatment
         self.clinic = treatment.clinic
         self.tz = self.clinic.tz
-        self.window_start = window_start.astimezone(UTC)
-        self.window_end = window_end.astimezone(UTC)
+        self.window_start = _epoch(window_start)
+        self.window_end = _epoch(window_end)
         self.therapist_id = therapist_id
         self.patient_id = patient_id
         self.apply_policy = apply_policy
         self.exclude_booking_id = exclude_booking_id
-        self.now = (now or timezone.now()).astimezone(UTC)
-        self.duration = treatment.duration
-        self.before = treatment.buffer_before
-        self.after = treatment.buffer_after
-        self.step = timedelta(minutes=self.clinic.slot_step_minutes)
+        self.now = _epoch(now or timezone.now())
+        self.duration = treatment.duration_minutes * 60
+        self.before = treatment.buffer_before_minutes * 60
+        self.after = treatment.buffer_after_minutes * 60
+        self.step = self.clinic.slot_step_minutes * 60
         self._load()
 
-    # --- loading: three queries -------------------------------------------------------------
+    # --- loading: two queries -------------------------------------------------------------
 
     def _load(self) -> None:
         clinic_id = self.clinic.pk
         therapists = qualified_therapists(self.treatment).filter(clinics=clinic_id)
         if self.therapist_id is not None:
             therapists = therapists.filter(pk=self.therapist_id)
-        working = WorkingHours.objects.filter(
-            clinic_id=clinic_id, therapist__in=therapists.values("pk")
-        ).order_by().values_list("therapist_id", "weekday", "starts", "ends")
+        working = (
+            WorkingHours.objects.filter(clinic_id=clinic_id, therapist__in=therapists.values("pk"))
+            .order_by()
+            .values_list("therapist_id", "weekday", "starts", "ends")
+        )
         opening = (
             OpeningHours.objects.filter(clinic_id=clinic_id)
             .order_by()
@@ -207,58 +237,69 @@ class Availability:
                 self.working_hours[who][weekday].append((starts, ends))
         self.therapist_ids = sorted(self.working_hours)
 
-        self.room_ids = list(fitting_rooms(self.treatment).order_by("name", "pk").values_list("pk", flat=True))
-
-        # Busy time that can touch a slot in the window, buffers included.
-        reach_start = self.window_start - self.before - self.after - self.duration
-        reach_end = self.window_end + self.duration + self.before + self.after
-        who = Q(therapist_id__in=self.therapist_ids) | Q(room_id__in=self.room_ids)
+        # Busy time that can touch a slot in the window, buffers included, and the fitting
+        # rooms themselves, in one round trip.
+        rooms = fitting_rooms(self.treatment).values("pk")
+        reach = self.duration + self.before + self.after
+        reach_start = _instant(self.window_start - reach)
+        reach_end = _instant(self.window_end + reach)
+        who = Q(therapist_id__in=self.therapist_ids) | Q(room_id__in=rooms)
         if self.patient_id is not None:
             who |= Q(patient_id=self.patient_id)
-        bookings = (
-            Booking.objects.filter(who, status__in=ACTIVE_STATUSES)
-            .order_by()
-            .filter(blocked_start__lt=reach_end, blocked_end__gt=reach_start)
-            .annotate(kind=Value(_BOOKING, output_field=IntegerField()))
+        bookings = Booking.objects.filter(
+            who, status__in=ACTIVE_STATUSES, blocked_start__lt=reach_end, blocked_end__gt=reach_start
+        ).exclude(pk=self.exclude_booking_id)
+        blocks = Block.objects.filter(
+            Q(therapist_id__in=self.therapist_ids)
+            | Q(room_id__in=rooms)
+            | Q(clinic_id=clinic_id, therapist__isnull=True, room__isnull=True),
+            start__lt=reach_end,
+            end__gt=reach_start,
         )
-        if self.exclude_booking_id is not None:
-            bookings = bookings.exclude(pk=self.exclude_booking_id)
-        blocks = (
-            Block.objects.filter(
-                Q(therapist_id__in=self.therapist_ids)
-                | Q(room_id__in=self.room_ids)
-                | Q(clinic_id=clinic_id, therapist__isnull=True, room__isnull=True)
-            )
-            .filter(start__lt=reach_end, end__gt=reach_start)
-            .order_by()
+        zero = Value(0, output_field=IntegerField())
+        booking_rows = (
+            bookings.order_by()
             .annotate(
-                kind=Value(_BLOCK, output_field=IntegerField()),
-                no_patient=Value(0, output_field=IntegerField()),
-                no_treatment=Value(0, output_field=IntegerField()),
-                no_place=Value(0, output_field=IntegerField()),
+                kind=Value(_BOOKING, output_field=IntegerField()),
+                s=EpochSeconds("start"),
+                e=EpochSeconds("end"),
+                bs=EpochSeconds("blocked_start"),
+                be=EpochSeconds("blocked_end"),
+            )
+            .values_list(
+                "kind", "therapist_id", "room_id", "patient_id", "treatment_id", "place",
+                "s", "e", "bs", "be", "session_key",
             )
         )
-        booking_rows = bookings.values_list(
-            "kind", "therapist_id", "room_id", "patient_id", "treatment_id", "place",
-            "start", "end", "blocked_start", "blocked_end", "session_key",
+        block_rows = (
+            blocks.order_by()
+            .annotate(kind=Value(_BLOCK, output_field=IntegerField()), z=zero, s=EpochSeconds("start"), e=EpochSeconds("end"))
+            .values_list("kind", "therapist_id", "room_id", "z", "z", "z", "s", "e", "s", "e", "reason")
         )
-        block_rows = blocks.values_list(
-            "kind", "therapist_id", "room_id", "no_patient", "no_treatment", "no_place",
-            "start", "end", "start", "end", "reason",
+        room_rows = (
+            fitting_rooms(self.treatment)
+            .order_by()
+            .annotate(kind=Value(_ROOM, output_field=IntegerField()), z=zero)
+            .values_list("kind", "z", "pk", "z", "z", "z", "z", "z", "z", "z", "name")
         )
-        self._index_busy(booking_rows.union(block_rows, all=True))
+        self._index_busy(_raw_rows(booking_rows.union(block_rows, room_rows, all=True)))
 
     def _index_busy(self, rows) -> None:
         d, before, after = self.duration, self.before, self.after
+        is_group = self.treatment.is_group
+        treatment_id = self.treatment.pk
+        working = self.working_hours
         therapist_busy: dict[int, list[Interval]] = defaultdict(list)
         room_busy: dict[int, list[Interval]] = defaultdict(list)
         patient_busy: list[Interval] = []
         self.therapist_blocks: dict[int, list[Interval]] = defaultdict(list)
         self.closures: list[Interval] = []
         sessions: dict[str, list] = {}
-        self.busy_bookings: list[tuple] = []
-        for kind, therapist_id, room_id, patient_id, treatment_id, place, start, end, b_start, b_end, key in rows:
-            start, end = _utc(start), _utc(end)
+        rooms: list[tuple[str, int]] = []
+        for kind, therapist_id, room_id, patient_id, row_treatment, place, start, end, b_start, b_end, key in rows:
+            if kind == _ROOM:
+                rooms.append((key, room_id))
+                continue
             if kind == _BLOCK:
                 if therapist_id is None and room_id is None:
                     self.closures.append((start, end))
@@ -268,21 +309,20 @@ class Availability:
                     # A room out of use may not hold a session; buffers may touch it.
                     room_busy[room_id].append((start - d, end))
                 continue
-            b_start, b_end = _utc(b_start), _utc(b_end)
             # A new session's blocked time [s - before, s + d + after) must not overlap
             # [b_start, b_end): so s may not lie strictly between these two instants.
             forbidden = (b_start - d - after, b_end + before)
-            if therapist_id in self.working_hours:
+            if therapist_id in working:
                 therapist_busy[therapist_id].append(forbidden)
             room_busy[room_id].append(forbidden)
-            if self.patient_id is not None and patient_id == self.patient_id:
+            if patient_id == self.patient_id:
                 patient_busy.append((start - d, end))
-            if treatment_id == self.treatment.pk and self.treatment.is_group:
+            if is_group and row_treatment == treatment_id:
                 session = sessions.setdefault(key, [therapist_id, room_id, start, end, 0, set(), set()])
                 session[4] += 1
                 session[5].add(patient_id)
                 session[6].add(place)
-            self.busy_bookings.append((therapist_id, room_id, start, end))
+        self.room_ids = [room_id for _name, room_id in sorted(rooms)]
         self.therapist_forbidden = {tid: _Forbidden(v) for tid, v in therapist_busy.items()}
         self.room_forbidden = {rid: _Forbidden(v) for rid, v in room_busy.items()}
         self.patient_forbidden = _Forbidden(patient_busy)
@@ -291,46 +331,55 @@ class Availability:
     # --- answering --------------------------------------------------------------------------
 
     def _days(self) -> list[date]:
-        first = (self.window_start - timedelta(days=1)).astimezone(self.tz).date()
-        last = self.window_end.astimezone(self.tz).date()
+        first = _instant(self.window_start - 86400).astimezone(self.tz).date()
+        last = _instant(self.window_end).astimezone(self.tz).date()
         return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
+    def _periods(self, day: date, hours: list[tuple[time, time]]) -> list[Interval]:
+        periods = []
+        for starts, ends in hours:
+            start, end = wall_clock_period(day, starts, ends, self.tz)
+            periods.append((_epoch(start), _epoch(end)))
+        return sorted(periods)
+
     def _open_periods(self, day: date) -> list[Interval]:
-        periods = [wall_clock_period(day, s, e, self.tz) for s, e in self.opening_hours.get(day.weekday(), [])]
-        return _subtract(sorted(periods), self.closures)
+        return _subtract(self._periods(day, self.opening_hours.get(day.weekday(), [])), self.closures)
 
     def _therapist_periods(self, therapist_id: int, day: date, open_periods) -> list[Interval]:
-        hours = self.working_hours[therapist_id].get(day.weekday(), [])
-        periods = sorted(wall_clock_period(day, s, e, self.tz) for s, e in hours)
+        periods = self._periods(day, self.working_hours[therapist_id].get(day.weekday(), []))
         return _subtract(_intersect(periods, open_periods), self.therapist_blocks.get(therapist_id, []))
 
-    def _earliest(self) -> datetime:
+    def _earliest(self) -> int:
         earliest = max(self.window_start, self.now)
         if self.apply_policy:
-            earliest = max(earliest, self.now + timedelta(minutes=self.clinic.min_notice_minutes))
+            earliest = max(earliest, self.now + self.clinic.min_notice_minutes * 60)
         return earliest
 
-    def _latest(self) -> datetime:
+    def _latest(self) -> int:
         latest = self.window_end
         if self.apply_policy:
-            latest = min(latest, self.now + timedelta(days=self.clinic.booking_horizon_days))
+            latest = min(latest, self.now + self.clinic.booking_horizon_days * 86400)
         return latest
 
-    def _first_on_grid(self, instant: datetime) -> datetime:
+    def _first_on_grid(self, instant: int) -> int:
         """The first start at or after `instant` that sits on the clinic's local step grid."""
-        instant = instant.replace(second=0, microsecond=0) + (
-            timedelta(minutes=1) if instant.second or instant.microsecond else timedelta(0)
-        )
-        local = instant.astimezone(self.tz)
-        step = self.clinic.slot_step_minutes
+        instant = -(-instant // 60) * 60  # up to a whole minute
+        local = _instant(instant).astimezone(self.tz)
         minutes = local.hour * 60 + local.minute
-        return instant + timedelta(minutes=(-minutes) % step)
+        return instant + ((-minutes) % self.clinic.slot_step_minutes) * 60
 
-    def _free_room(self, start: datetime) -> int | None:
+    def _free_room(self, start: int) -> int | None:
         for room_id in self.room_ids:
             if not self.room_forbidden.get(room_id, _NOTHING).blocks(start):
                 return room_id
         return None
+
+    def _slot(self, start: int, therapist_id: int, room_id: int, places_left: int, end: int | None = None) -> Slot:
+        capacity = self.treatment.capacity
+        return Slot(
+            _instant(start), _instant(end if end is not None else start + self.duration),
+            therapist_id, room_id, places_left, capacity,
+        )
 
     def slots(self) -> list[Slot]:
         """Every bookable slot in the window, ordered by start then therapist."""
@@ -338,9 +387,9 @@ class Availability:
         if earliest >= latest:
             return []
         capacity = self.treatment.capacity
-        d, step = self.duration, self.step
+        d, step, window_end = self.duration, self.step, self.window_end
         patient = self.patient_forbidden
-        found: list[Slot] = []
+        found: list[tuple[int, int, int]] = []
         for day in self._days():
             open_periods = self._open_periods(day)
             if not open_periods:
@@ -349,18 +398,19 @@ class Availability:
                 busy = self.therapist_forbidden.get(therapist_id, _NOTHING)
                 for period_start, period_end in self._therapist_periods(therapist_id, day, open_periods):
                     start = self._first_on_grid(max(period_start, earliest))
-                    last = min(period_end - d, latest)
-                    while start <= last and start < self.window_end:
+                    last = min(period_end - d, latest, window_end - 1)
+                    while start <= last:
                         if not busy.blocks(start) and not patient.blocks(start):
                             room_id = self._free_room(start)
                             if room_id is not None:
-                                found.append(Slot(start, start + d, therapist_id, room_id, capacity, capacity))
+                                found.append((start, therapist_id, room_id))
                         start += step
-        found.extend(self._group_slots(earliest, latest))
-        found.sort(key=lambda slot: (slot.start, slot.therapist_id))
-        return found
+        result = [self._slot(start, tid, rid, capacity) for start, tid, rid in found]
+        result.extend(self._group_slots(earliest, latest))
+        result.sort(key=lambda slot: (slot.start, slot.therapist_id))
+        return result
 
-    def _group_slots(self, earliest: datetime, latest: datetime) -> list[Slot]:
+    def _group_slots(self, earliest: int, latest: int) -> list[Slot]:
         """Places left in group sessions that already exist."""
         result = []
         capacity = self.treatment.capacity
@@ -371,7 +421,7 @@ class Availability:
                 continue
             if self.patient_id in patients or self.patient_forbidden.blocks(start):
                 continue
-            result.append(Slot(start, end, therapist_id, room_id, capacity - taken, capacity))
+            result.append(self._slot(start, therapist_id, room_id, capacity - taken, end))
         return result
 
     def session_key(self, slot: Slot) -> str:
@@ -394,52 +444,46 @@ class Availability:
         Raises a BookingRuleBroken (400) for a request that could never succeed and a
         SlotConflict (409) for a time that is taken or closed.
         """
-        start = start.astimezone(UTC)
-        local = start.astimezone(self.tz)
-        if start < self.now:
+        at = _epoch(start)
+        if at < self.now:
             raise errors.StartInPast()
         if self.apply_policy:
-            notice = timedelta(minutes=self.clinic.min_notice_minutes)
-            if start < self.now + notice:
+            if at < self.now + self.clinic.min_notice_minutes * 60:
                 raise errors.NoticeTooShort(
                     f"Online bookings need at least {_minutes_text(self.clinic.min_notice_minutes)} notice."
                 )
-            if start > self.now + timedelta(days=self.clinic.booking_horizon_days):
-                raise errors.BeyondHorizon(
-                    f"Bookings open {self.clinic.booking_horizon_days} days ahead."
-                )
+            if at > self.now + self.clinic.booking_horizon_days * 86400:
+                raise errors.BeyondHorizon(f"Bookings open {self.clinic.booking_horizon_days} days ahead.")
         if therapist_id is not None and therapist_id not in self.working_hours:
             self._explain_missing_therapist(therapist_id)
 
-        candidates = [slot for slot in self._slots_at(start) if therapist_id in (None, slot.therapist_id)]
+        candidates = [slot for slot in self._slots_at(at) if therapist_id in (None, slot.therapist_id)]
         if candidates:
             # A place in an existing group session first, so classes fill before new ones open.
             candidates.sort(key=lambda slot: (slot.places_left == slot.capacity, slot.therapist_id))
             return candidates[0]
-        self._explain_no_slot(start, local, therapist_id)
+        self._explain_no_slot(at, therapist_id)
         raise errors.SlotUnavailable("That time is not available.")
 
-    def _slots_at(self, start: datetime) -> list[Slot]:
-        day_slots = []
-        for slot in self._group_slots(self._earliest(), self._latest()):
-            if slot.start == start:
-                day_slots.append(slot)
-        if self.patient_forbidden.blocks(start):
-            return day_slots
-        day = start.astimezone(self.tz).date()
+    def _fits(self, therapist_id: int, start: int, day: date, open_periods) -> bool:
+        end = start + self.duration
+        return any(s <= start and end <= e for s, e in self._therapist_periods(therapist_id, day, open_periods))
+
+    def _slots_at(self, start: int) -> list[Slot]:
+        found = [slot for slot in self._group_slots(self._earliest(), self._latest()) if _epoch(slot.start) == start]
+        if self.patient_forbidden.blocks(start) or self._first_on_grid(start) != start:
+            return found
+        day = _instant(start).astimezone(self.tz).date()
         open_periods = self._open_periods(day)
-        capacity = self.treatment.capacity
-        for tid in self.therapist_ids:
-            if self.therapist_forbidden.get(tid, _NOTHING).blocks(start):
+        for therapist_id in self.therapist_ids:
+            if self.therapist_forbidden.get(therapist_id, _NOTHING).blocks(start):
                 continue
-            if not any(s <= start and start + self.duration <= e for s, e in self._therapist_periods(tid, day, open_periods)):
-                continue
-            if self._first_on_grid(start) != start:
+            if not self._fits(therapist_id, start, day, open_periods):
                 continue
             room_id = self._free_room(start)
             if room_id is not None:
-                day_slots.append(Slot(start, start + self.duration, tid, room_id, capacity, capacity))
-        return day_slots
+                found.append(self._slot(start, therapist_id, room_id, self.treatment.capacity))
+        return found
 
     def _explain_missing_therapist(self, therapist_id: int) -> None:
         therapist = Therapist.objects.filter(pk=therapist_id).first()
@@ -453,7 +497,8 @@ class Availability:
             raise errors.OutsideWorkingHours(f"{therapist.full_name} does not work at {self.clinic.name}.")
         raise errors.OutsideWorkingHours(f"{therapist.full_name} has no working hours at {self.clinic.name}.")
 
-    def _explain_no_slot(self, start: datetime, local: datetime, therapist_id: int | None) -> None:
+    def _explain_no_slot(self, start: int, therapist_id: int | None) -> None:
+        local = _instant(start).astimezone(self.tz)
         if self._first_on_grid(start) != start:
             raise errors.OffGrid(
                 f"Start times are every {self.clinic.slot_step_minutes} minutes on the clinic's clock."
@@ -465,21 +510,17 @@ class Availability:
             raise errors.ClinicClosed(f"{self.clinic.name} is closed at {local:%H:%M} on {local:%A %-d %B}.")
         if self.patient_id is not None and self.patient_forbidden.blocks(start):
             raise errors.PatientDoubleBooked("The patient already has a session at that time.")
-        therapist_ids = [therapist_id] if therapist_id is not None else self.therapist_ids
-        working = [
-            tid
-            for tid in therapist_ids
-            if any(s <= start and end <= e for s, e in self._therapist_periods(tid, day, open_periods))
-        ]
+        candidates = [therapist_id] if therapist_id is not None else self.therapist_ids
+        working = [tid for tid in candidates if self._fits(tid, start, day, open_periods)]
         if not working:
             raise errors.OutsideWorkingHours(
-                "No qualified therapist is working then." if therapist_id is None else "The therapist is not working then."
+                "The therapist is not working then." if therapist_id else "No qualified therapist is working then."
             )
         free = [tid for tid in working if not self.therapist_forbidden.get(tid, _NOTHING).blocks(start)]
         if not free:
             if self.treatment.is_group and any(
-                s[0] in working and s[2] == start and s[4] >= self.treatment.capacity
-                for s in self.group_sessions.values()
+                session[0] in working and session[2] == start and session[4] >= self.treatment.capacity
+                for session in self.group_sessions.values()
             ):
                 raise errors.ClassFull("That class is full.")
             raise errors.TherapistBusy(
@@ -490,10 +531,16 @@ class Availability:
         raise errors.NoRoomFree("No suitable room is free then.")
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:  # SQLite returns naive UTC values from a raw union
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+def _raw_rows(queryset) -> list[tuple]:
+    """Run a values_list queryset and return its plain rows.
+
+    Skips Django's per-value converters: every column here is already an int or a string, and
+    on a busy clinic those per-row Python calls would cost more than the query itself.
+    """
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _minutes_text(minutes: int) -> str:
@@ -501,5 +548,3 @@ def _minutes_text(minutes: int) -> str:
         hours = minutes // 60
         return f"{hours} hour{'s' if hours != 1 else ''}"
     return f"{minutes} minutes"
-
-

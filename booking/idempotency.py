@@ -8,6 +8,10 @@
   fail validation or conflict), so a client may retry them with the same key.
 - Two concurrent requests with one key: the second waits on the clinic lock, then finds the
   first one's key and replays its response.
+- There is no look-up before the work: the key's INSERT at the end of the transaction is the
+  check. A repeat therefore runs again, fails either on its own rules (the slot is now taken)
+  or on the key's unique index, rolls back, and only then reads and replays the stored
+  response. The first request pays one INSERT and nothing more.
 """
 
 import hashlib
@@ -47,9 +51,6 @@ def run_idempotently(request, *, endpoint: str, run: Callable[[], Response]) -> 
     fingerprint = _fingerprint(request.data)
     lookup = {"user": request.user, "endpoint": endpoint, "key": key}
 
-    stored = IdempotencyKey.objects.filter(**lookup).first()
-    if stored is not None:
-        return _replay(stored, fingerprint)
     try:
         with transaction.atomic():
             response = run()
@@ -60,7 +61,7 @@ def run_idempotently(request, *, endpoint: str, run: Callable[[], Response]) -> 
                 response_body=response.data,
             )
     except (DomainError, IntegrityError):
-        # A concurrent request with the same key may have won meanwhile: answer as it did.
+        # An earlier or concurrent request with this key may have succeeded: answer as it did.
         stored = IdempotencyKey.objects.filter(**lookup).first()
         if stored is not None:
             return _replay(stored, fingerprint)

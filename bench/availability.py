@@ -1,0 +1,278 @@
+"""Availability and booking benchmark on PostgreSQL.
+
+Seeds a clinic of 10 therapists with weekly hours and 20,000 bookings over 8 weeks, then prints
+medians of repeated runs for:
+  - a 14-day availability search for one treatment, one therapist and all therapists
+    (time and SQL queries);
+  - the floor: the single raw SQL query that reads those therapists' bookings in the window;
+  - bookings per second through the API (in-process client), with queries per booking;
+  - 24 concurrent requests for one slot: how many won.
+
+Usage:  .venv/bin/python bench/availability.py [--runs 30]
+        BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/physiodesk_bench (default)
+The database is created if missing and its booking tables are emptied first.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/physiodesk_bench")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.pop("REDIS_URL", None)
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    base, name = BENCH_URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+ensure_database()
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from booking.availability import Availability  # noqa: E402
+from booking.models import (  # noqa: E402
+    Booking,
+    Clinic,
+    ClinicMembership,
+    OpeningHours,
+    Patient,
+    Qualification,
+    Room,
+    RoomFeature,
+    Therapist,
+    Treatment,
+    WorkingHours,
+)
+
+THERAPISTS = 10
+WEEKS = 8
+BOOKINGS = 20_000
+
+
+def seed(now: datetime):
+    """A clinic open 07:00-21:00 daily; each therapist works 08:00-20:00 and is ~99% booked."""
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE booking_booking, booking_block, booking_idempotencykey, booking_workinghours, "
+            "booking_openinghours, booking_patient, booking_clinicmembership, booking_treatment, "
+            "booking_room, booking_therapist, booking_clinic RESTART IDENTITY CASCADE"
+        )
+    clinic = Clinic.objects.create(name="Bench clinic", slug="bench", min_notice_minutes=0, booking_horizon_days=365)
+    OpeningHours.objects.bulk_create(
+        OpeningHours(clinic=clinic, weekday=d, opens=clock(7), closes=clock(21)) for d in range(7)
+    )
+    couch, _ = RoomFeature.objects.get_or_create(code="couch", defaults={"name": "Couch"})
+    massage_q, _ = Qualification.objects.get_or_create(code="sports_massage", defaults={"name": "Sports massage"})
+    rooms = []
+    for n in range(THERAPISTS + 2):
+        room = Room.objects.create(clinic=clinic, name=f"Room {n + 1:02d}")
+        room.features.add(couch)
+        rooms.append(room)
+    therapists = []
+    for n in range(THERAPISTS):
+        therapist = Therapist.objects.create(first_name=f"T{n}", last_name="Bench", profession="physiotherapist")
+        therapist.clinics.add(clinic)
+        therapist.qualifications.add(massage_q)
+        therapists.append(therapist)
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, clinic=clinic, weekday=d, starts=clock(8), ends=clock(20))
+            for d in range(7)
+        )
+    short = Treatment.objects.create(
+        clinic=clinic, name="Short massage", modality="sports_massage", duration_minutes=15, buffer_after_minutes=5
+    )
+    short.required_qualifications.add(massage_q)
+    short.required_room_features.add(couch)
+    patients = Patient.objects.bulk_create(
+        Patient(clinic=clinic, first_name=f"P{n}", last_name="Bench", email=f"p{n}@bench.test") for n in range(500)
+    )
+    tz = clinic.tz
+    first_day = now.astimezone(tz).date() - timedelta(days=7)
+    rows = []
+    slot_index = 0
+    for offset in range(WEEKS * 7):
+        day = first_day + timedelta(days=offset)
+        day_start = datetime.combine(day, clock(8), tzinfo=tz).astimezone(UTC)
+        for t_index, therapist in enumerate(therapists):
+            for k in range(36):  # 20-minute grid, 08:00-20:00
+                slot_index += 1
+                if slot_index % 126 == 0 or len(rows) >= BOOKINGS:  # leave a few gaps
+                    continue
+                start = day_start + timedelta(minutes=20 * k)
+                rows.append(
+                    Booking(
+                        clinic=clinic, patient=patients[slot_index % len(patients)], treatment=short,
+                        therapist=therapist, room=rooms[t_index], start=start, end=start + timedelta(minutes=15),
+                        blocked_start=start, blocked_end=start + timedelta(minutes=20),
+                        session_key=f"{short.pk}:{therapist.pk}:{rooms[t_index].pk}:{start.timestamp():.0f}",
+                        status="confirmed",
+                    )
+                )
+    Booking.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return clinic, short, therapists, rooms
+
+
+def median_ms(fn, runs: int) -> float:
+    fn()  # warm-up
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def count_queries(fn) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    started = time.perf_counter()
+    clinic, short, therapists, rooms = seed(now)
+    print(f"seeded {Booking.objects.count():,} bookings for {len(therapists)} therapists over {WEEKS} weeks "
+          f"in {time.perf_counter() - started:.1f} s (PostgreSQL {connection.pg_version // 10000})")
+
+    window_start = now + timedelta(days=1)
+    window_end = window_start + timedelta(days=14)
+    treatment = Treatment.objects.select_related("clinic").get(pk=short.pk)
+
+    def one():
+        return Availability(treatment=treatment, window_start=window_start, window_end=window_end,
+                            therapist_id=therapists[0].pk, now=now).slots()
+
+    def everyone():
+        return Availability(treatment=treatment, window_start=window_start, window_end=window_end, now=now).slots()
+
+    ids = [t.pk for t in therapists]
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT therapist_id, room_id, blocked_start, blocked_end FROM booking_booking "
+                "WHERE therapist_id = ANY(%s) AND status <> 'cancelled' AND blocked_start < %s AND blocked_end > %s",
+                [ids, window_end + timedelta(hours=1), window_start - timedelta(hours=1)],
+            )
+            return cursor.fetchall()
+
+    rows_in_window = len(floor())
+    floor_ms = median_ms(floor, args.runs)
+    one_ms, all_ms = median_ms(one, args.runs), median_ms(everyone, args.runs)
+    print("\n14-day availability search (medians of %d runs)" % args.runs)
+    print(f"  one therapist : {one_ms:7.2f} ms  {count_queries(one)} queries  {len(one())} slots  (target < 10 ms, <= 6 queries)")
+    print(f"  all therapists: {all_ms:7.2f} ms  {count_queries(everyone)} queries  {len(everyone())} slots  (target < 50 ms)")
+    print(f"  raw-SQL floor : {floor_ms:7.2f} ms  1 query  {rows_in_window} booking rows  "
+          f"(all therapists = {all_ms / floor_ms:.1f}x floor; target <= 3x)")
+
+    # --- bookings per second through the API ---------------------------------------------
+    User = get_user_model()
+    receptionist, _ = User.objects.get_or_create(username="bench-reception")
+    ClinicMembership.objects.get_or_create(user=receptionist, clinic=clinic, role="receptionist")
+    token, _ = Token.objects.get_or_create(user=receptionist)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    patient_user, _ = User.objects.get_or_create(username="bench-patient")
+    self_patient = Patient.objects.create(clinic=clinic, first_name="Self", last_name="Booker", user=patient_user)
+    patient_token, _ = Token.objects.get_or_create(user=patient_user)
+    patient_client = APIClient()
+    patient_client.credentials(HTTP_AUTHORIZATION=f"Token {patient_token.key}")
+    patients = list(Patient.objects.filter(clinic=clinic).exclude(pk=self_patient.pk)[:400])
+
+    free_day = datetime.combine(now.astimezone(clinic.tz).date() + timedelta(days=WEEKS * 7 + 7), clock(8), tzinfo=clinic.tz)
+    starts = [free_day + timedelta(days=n // 36, minutes=20 * (n % 36)) for n in range(300)]
+
+    def book(n: int, *, as_patient: bool = False):
+        body = {"treatment": short.pk, "start": starts[n].isoformat(), "therapist": therapists[n % 10].pk}
+        if as_patient:
+            return patient_client.post("/api/v1/bookings/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"bench-{n}")
+        body["patient"] = patients[n].pk
+        return client.post("/api/v1/bookings/", body, format="json")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert book(0).status_code == 201
+    staff_queries = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        response = book(1, as_patient=True)
+        assert response.status_code == 201, response.json()
+    patient_queries = len(queries)
+    started = time.perf_counter()
+    made = 0
+    for n in range(2, 300):
+        response = book(n, as_patient=n % 2 == 0)
+        assert response.status_code == 201, response.json()
+        made += 1
+    rate = made / (time.perf_counter() - started)
+    print("\nBooking through the API (in-process client)")
+    print(f"  {rate:,.0f} bookings/s over {made} bookings  (target >= 150/s)")
+    print(f"  queries per booking: receptionist {staff_queries}, patient with Idempotency-Key {patient_queries}"
+          "  (target <= 10)")
+
+    # --- 24 concurrent requests for one slot ------------------------------------------------
+    race_start = free_day + timedelta(days=20, hours=2)
+    barrier = threading.Barrier(24)
+    codes: list[int] = []
+
+    def racer(n: int) -> None:
+        racer_client = APIClient()
+        racer_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        barrier.wait()
+        try:
+            response = racer_client.post(
+                "/api/v1/bookings/",
+                {"treatment": short.pk, "start": race_start.isoformat(), "therapist": therapists[0].pk,
+                 "patient": patients[300 + n].pk},
+                format="json",
+            )
+            codes.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=racer, args=(n,)) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    won = codes.count(201)
+    print("\n24 concurrent requests for one slot")
+    print(f"  {won} won, {codes.count(409)} got 409, others: {sorted(c for c in codes if c not in (201, 409))}"
+          "  (target: exactly 1 winner)")
+    stored = Booking.objects.filter(therapist=therapists[0], start=race_start).exclude(status="cancelled").count()
+    print(f"  bookings stored for that slot: {stored}")
+
+
+if __name__ == "__main__":
+    main()
