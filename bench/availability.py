@@ -10,11 +10,13 @@ medians of repeated runs for:
 
 Usage:  .venv/bin/python bench/availability.py [--runs 30]
         BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/physiodesk_bench (default)
-The database is created if missing and its booking tables are emptied first.
+The benchmark database is dropped and created afresh on every run.
 """
 
 import argparse
+import logging
 import os
+import warnings
 import statistics
 import sys
 import threading
@@ -30,18 +32,23 @@ os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.pop("REDIS_URL", None)
+# Emails and feed rebuilds are queued for workers (not run inline), as in production.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("LOG_LEVEL", "ERROR")  # the race's 409s are expected, not news
 
 
-def ensure_database() -> None:
+def fresh_database() -> None:
     import psycopg
 
     base, name = BENCH_URL.rsplit("/", 1)
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-ensure_database()
+fresh_database()
+warnings.filterwarnings("ignore", message="No directory at")
 
 import django  # noqa: E402
 
@@ -77,13 +84,9 @@ BOOKINGS = 20_000
 def seed(now: datetime):
     """A clinic open 07:00-21:00 daily; each therapist works 08:00-20:00 and is ~99% booked."""
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE booking_booking, booking_block, booking_idempotencykey, booking_workinghours, "
-            "booking_openinghours, booking_patient, booking_clinicmembership, booking_treatment, "
-            "booking_room, booking_therapist, booking_clinic RESTART IDENTITY CASCADE"
-        )
-    clinic = Clinic.objects.create(name="Bench clinic", slug="bench", min_notice_minutes=0, booking_horizon_days=365)
+    clinic = Clinic.objects.create(
+        name="Bench clinic", slug="bench", min_notice_minutes=0, booking_horizon_days=365, slot_step_minutes=20
+    )
     OpeningHours.objects.bulk_create(
         OpeningHours(clinic=clinic, weekday=d, opens=clock(7), closes=clock(21)) for d in range(7)
     )
@@ -189,14 +192,27 @@ def main() -> None:
             )
             return cursor.fetchall()
 
+    def floor_epoch():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT therapist_id, room_id, EXTRACT(EPOCH FROM blocked_start)::bigint, "
+                "EXTRACT(EPOCH FROM blocked_end)::bigint FROM booking_booking "
+                "WHERE therapist_id = ANY(%s) AND status <> 'cancelled' AND blocked_start < %s AND blocked_end > %s",
+                [ids, window_end + timedelta(hours=1), window_start - timedelta(hours=1)],
+            )
+            return cursor.fetchall()
+
     rows_in_window = len(floor())
     floor_ms = median_ms(floor, args.runs)
+    floor_epoch_ms = median_ms(floor_epoch, args.runs)
     one_ms, all_ms = median_ms(one, args.runs), median_ms(everyone, args.runs)
     print("\n14-day availability search (medians of %d runs)" % args.runs)
     print(f"  one therapist : {one_ms:7.2f} ms  {count_queries(one)} queries  {len(one())} slots  (target < 10 ms, <= 6 queries)")
     print(f"  all therapists: {all_ms:7.2f} ms  {count_queries(everyone)} queries  {len(everyone())} slots  (target < 50 ms)")
-    print(f"  raw-SQL floor : {floor_ms:7.2f} ms  1 query  {rows_in_window} booking rows  "
-          f"(all therapists = {all_ms / floor_ms:.1f}x floor; target <= 3x)")
+    print(f"  raw-SQL floor : {floor_ms:7.2f} ms  1 query  {rows_in_window} booking rows as timestamps "
+          f"(all therapists = {all_ms / floor_ms:.1f}x this floor; target <= 3x)")
+    print(f"  same, as ints : {floor_epoch_ms:7.2f} ms  (all therapists = {all_ms / floor_epoch_ms:.1f}x, "
+          f"one therapist = {one_ms / floor_epoch_ms:.1f}x this stricter floor)")
 
     # --- bookings per second through the API ---------------------------------------------
     User = get_user_model()
@@ -222,13 +238,18 @@ def main() -> None:
         body["patient"] = patients[n].pk
         return client.post("/api/v1/bookings/", body, format="json")
 
+    def statements(queries) -> int:
+        """SQL statements, not counting BEGIN/COMMIT (Django logs those too)."""
+        return sum(1 for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT"))
+
     with CaptureQueriesContext(connection) as queries:
-        assert book(0).status_code == 201
-    staff_queries = len(queries)
+        response = book(0)
+        assert response.status_code == 201, response.json()
+    staff_queries = statements(queries)
     with CaptureQueriesContext(connection) as queries:
         response = book(1, as_patient=True)
         assert response.status_code == 201, response.json()
-    patient_queries = len(queries)
+    patient_queries = statements(queries)
     started = time.perf_counter()
     made = 0
     for n in range(2, 300):

@@ -1,8 +1,8 @@
 """The availability engine: which start times a treatment can be booked at, and why not.
 
 One `Availability` loads everything it needs for a treatment and a window in two queries
-(weekly hours; then fitting rooms and busy time together) whatever the window length or the number of therapists,
-then answers in memory:
+(weekly hours; then fitting rooms and busy time together), whatever the window length or the
+number of therapists, then answers in memory:
 
 - `slots()` lists every bookable slot (a qualified therapist at work and free, a free room with
   the needed features, buffers kept, notice and horizon kept, group places left);
@@ -27,42 +27,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connections
-from django.db.models import BigIntegerField, Exists, Func, IntegerField, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import errors
-from .models import (
-    ACTIVE_STATUSES,
-    Block,
-    Booking,
-    OpeningHours,
-    Room,
-    Therapist,
-    Treatment,
-    WorkingHours,
-    session_key_for,
-)
+from .models import Booking, Room, Therapist, Treatment, session_key_for
 
 MAX_WINDOW = timedelta(days=62)
+# The longest a booking can block a therapist or room: 8 h session + 2 h buffers each side
+# (Treatment's validators and constraints), rounded up.
+MAX_BLOCKED_SECONDS = 13 * 3600
 
-# Row kinds in the combined queries.
+# Row kinds in the combined queries (see _HOURS_SQL and _BUSY_SQL).
 _CLINIC = 0
 _BOOKING = 1
 _BLOCK = 2
 _ROOM = 3
-
-
-class EpochSeconds(Func):
-    """A timestamp column as whole seconds since 1970-01-01 UTC."""
-
-    output_field = BigIntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        template = "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400) AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +148,9 @@ def fitting_rooms(treatment: Treatment):
     required = Treatment.required_room_features.through.objects.filter(treatment_id=treatment.pk)
     present = Room.features.through.objects.filter(room_id=OuterRef(OuterRef("pk")))
     missing = required.exclude(roomfeature_id__in=present.values("roomfeature_id"))
-    return Room.objects.filter(clinic_id=treatment.clinic_id, is_active=True).exclude(Exists(missing))
+    return Room.objects.filter(clinic_id=treatment.clinic_id, is_active=True).exclude(
+        Exists(missing)
+    )
 
 
 class Availability:
@@ -211,78 +193,39 @@ class Availability:
     # --- loading: two queries -------------------------------------------------------------
 
     def _load(self) -> None:
-        clinic_id = self.clinic.pk
-        therapists = qualified_therapists(self.treatment).filter(clinics=clinic_id)
-        if self.therapist_id is not None:
-            therapists = therapists.filter(pk=self.therapist_id)
-        working = (
-            WorkingHours.objects.filter(clinic_id=clinic_id, therapist__in=therapists.values("pk"))
-            .order_by()
-            .values_list("therapist_id", "weekday", "starts", "ends")
-        )
-        opening = (
-            OpeningHours.objects.filter(clinic_id=clinic_id)
-            .order_by()
-            .annotate(who=Value(_CLINIC, output_field=IntegerField()))
-            .values_list("who", "weekday", "opens", "closes")
-        )
-        self.opening_hours: dict[int, list[tuple[time, time]]] = defaultdict(list)
-        self.working_hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        for who, weekday, starts, ends in working.union(opening, all=True):
-            if who == _CLINIC:
-                self.opening_hours[weekday].append((starts, ends))
-            else:
-                self.working_hours[who][weekday].append((starts, ends))
-        self.therapist_ids = sorted(self.working_hours)
+        clinic_id, treatment_id = self.clinic.pk, self.treatment.pk
+        connection = connections[Booking.objects.db]
+        with connection.cursor() as cursor:
+            sql, params = _hours_sql(connection, clinic_id, treatment_id, self.therapist_id)
+            cursor.execute(sql, params)
+            hours = cursor.fetchall()
+            self.opening_hours: dict[int, list[tuple[time, time]]] = defaultdict(list)
+            self.working_hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(
+                lambda: defaultdict(list)
+            )
+            for who, weekday, starts, ends in hours:
+                period = (_as_time(starts), _as_time(ends))
+                if who == _CLINIC:
+                    self.opening_hours[weekday].append(period)
+                else:
+                    self.working_hours[who][weekday].append(period)
+            self.therapist_ids = sorted(self.working_hours)
 
-        # Busy time that can touch a slot in the window, buffers included, and the fitting
-        # rooms themselves, in one round trip.
-        rooms = fitting_rooms(self.treatment).values("pk")
-        reach = self.duration + self.before + self.after
-        reach_start = _instant(self.window_start - reach)
-        reach_end = _instant(self.window_end + reach)
-        who = Q(therapist_id__in=self.therapist_ids) | Q(room_id__in=rooms)
-        if self.patient_id is not None:
-            who |= Q(patient_id=self.patient_id)
-        bookings = Booking.objects.filter(
-            who, status__in=ACTIVE_STATUSES, blocked_start__lt=reach_end, blocked_end__gt=reach_start
-        ).exclude(pk=self.exclude_booking_id)
-        blocks = Block.objects.filter(
-            Q(therapist_id__in=self.therapist_ids)
-            | Q(room_id__in=rooms)
-            | Q(clinic_id=clinic_id, therapist__isnull=True, room__isnull=True),
-            start__lt=reach_end,
-            end__gt=reach_start,
-        )
-        zero = Value(0, output_field=IntegerField())
-        booking_rows = (
-            bookings.order_by()
-            .annotate(
-                kind=Value(_BOOKING, output_field=IntegerField()),
-                s=EpochSeconds("start"),
-                e=EpochSeconds("end"),
-                bs=EpochSeconds("blocked_start"),
-                be=EpochSeconds("blocked_end"),
+            # Busy time that can touch a slot in the window (buffers included), and the
+            # fitting rooms themselves, in one round trip.
+            reach = self.duration + self.before + self.after
+            sql, params = _busy_sql(
+                connection,
+                clinic_id=clinic_id,
+                treatment_id=treatment_id,
+                therapist_ids=self.therapist_ids,
+                patient_id=self.patient_id,
+                exclude_booking_id=self.exclude_booking_id,
+                reach_start=_instant(self.window_start - reach),
+                reach_end=_instant(self.window_end + reach),
             )
-            .values_list(
-                "kind", "therapist_id", "room_id", "patient_id", "treatment_id", "place",
-                "s", "e", "bs", "be", "session_key",
-            )
-        )
-        block_rows = (
-            blocks.order_by()
-            .annotate(kind=Value(_BLOCK, output_field=IntegerField()), z=zero, s=EpochSeconds("start"), e=EpochSeconds("end"))
-            .values_list("kind", "therapist_id", "room_id", "z", "z", "z", "s", "e", "s", "e", "reason")
-        )
-        room_rows = (
-            fitting_rooms(self.treatment)
-            .order_by()
-            .annotate(kind=Value(_ROOM, output_field=IntegerField()), z=zero)
-            .values_list("kind", "z", "pk", "z", "z", "z", "z", "z", "z", "z", "name")
-        )
-        self._index_busy(_raw_rows(booking_rows.union(block_rows, room_rows, all=True)))
+            cursor.execute(sql, params)
+            self._index_busy(cursor.fetchall())
 
     def _index_busy(self, rows) -> None:
         d, before, after = self.duration, self.before, self.after
@@ -296,7 +239,19 @@ class Availability:
         self.closures: list[Interval] = []
         sessions: dict[str, list] = {}
         rooms: list[tuple[str, int]] = []
-        for kind, therapist_id, room_id, patient_id, row_treatment, place, start, end, b_start, b_end, key in rows:
+        for (
+            kind,
+            therapist_id,
+            room_id,
+            patient_id,
+            row_treatment,
+            place,
+            start,
+            end,
+            b_start,
+            b_end,
+            key,
+        ) in rows:
             if kind == _ROOM:
                 rooms.append((key, room_id))
                 continue
@@ -318,7 +273,9 @@ class Availability:
             if patient_id == self.patient_id:
                 patient_busy.append((start - d, end))
             if is_group and row_treatment == treatment_id:
-                session = sessions.setdefault(key, [therapist_id, room_id, start, end, 0, set(), set()])
+                session = sessions.setdefault(
+                    key, [therapist_id, room_id, start, end, 0, set(), set()]
+                )
                 session[4] += 1
                 session[5].add(patient_id)
                 session[6].add(place)
@@ -343,11 +300,15 @@ class Availability:
         return sorted(periods)
 
     def _open_periods(self, day: date) -> list[Interval]:
-        return _subtract(self._periods(day, self.opening_hours.get(day.weekday(), [])), self.closures)
+        return _subtract(
+            self._periods(day, self.opening_hours.get(day.weekday(), [])), self.closures
+        )
 
     def _therapist_periods(self, therapist_id: int, day: date, open_periods) -> list[Interval]:
         periods = self._periods(day, self.working_hours[therapist_id].get(day.weekday(), []))
-        return _subtract(_intersect(periods, open_periods), self.therapist_blocks.get(therapist_id, []))
+        return _subtract(
+            _intersect(periods, open_periods), self.therapist_blocks.get(therapist_id, [])
+        )
 
     def _earliest(self) -> int:
         earliest = max(self.window_start, self.now)
@@ -374,11 +335,17 @@ class Availability:
                 return room_id
         return None
 
-    def _slot(self, start: int, therapist_id: int, room_id: int, places_left: int, end: int | None = None) -> Slot:
+    def _slot(
+        self, start: int, therapist_id: int, room_id: int, places_left: int, end: int | None = None
+    ) -> Slot:
         capacity = self.treatment.capacity
         return Slot(
-            _instant(start), _instant(end if end is not None else start + self.duration),
-            therapist_id, room_id, places_left, capacity,
+            _instant(start),
+            _instant(end if end is not None else start + self.duration),
+            therapist_id,
+            room_id,
+            places_left,
+            capacity,
         )
 
     def slots(self) -> list[Slot]:
@@ -396,7 +363,9 @@ class Availability:
                 continue
             for therapist_id in self.therapist_ids:
                 busy = self.therapist_forbidden.get(therapist_id, _NOTHING)
-                for period_start, period_end in self._therapist_periods(therapist_id, day, open_periods):
+                for period_start, period_end in self._therapist_periods(
+                    therapist_id, day, open_periods
+                ):
                     start = self._first_on_grid(max(period_start, earliest))
                     last = min(period_end - d, latest, window_end - 1)
                     while start <= last:
@@ -414,7 +383,15 @@ class Availability:
         """Places left in group sessions that already exist."""
         result = []
         capacity = self.treatment.capacity
-        for therapist_id, room_id, start, end, taken, patients, _places in self.group_sessions.values():
+        for (
+            therapist_id,
+            room_id,
+            start,
+            end,
+            taken,
+            patients,
+            _places,
+        ) in self.group_sessions.values():
             if therapist_id not in self.working_hours or taken >= capacity:
                 continue
             if not (earliest <= start <= latest and self.window_start <= start < self.window_end):
@@ -449,15 +426,18 @@ class Availability:
             raise errors.StartInPast()
         if self.apply_policy:
             if at < self.now + self.clinic.min_notice_minutes * 60:
-                raise errors.NoticeTooShort(
-                    f"Online bookings need at least {_minutes_text(self.clinic.min_notice_minutes)} notice."
-                )
+                notice = _minutes_text(self.clinic.min_notice_minutes)
+                raise errors.NoticeTooShort(f"Online bookings need at least {notice} notice.")
             if at > self.now + self.clinic.booking_horizon_days * 86400:
-                raise errors.BeyondHorizon(f"Bookings open {self.clinic.booking_horizon_days} days ahead.")
+                raise errors.BeyondHorizon(
+                    f"Bookings open {self.clinic.booking_horizon_days} days ahead."
+                )
         if therapist_id is not None and therapist_id not in self.working_hours:
             self._explain_missing_therapist(therapist_id)
 
-        candidates = [slot for slot in self._slots_at(at) if therapist_id in (None, slot.therapist_id)]
+        candidates = [
+            slot for slot in self._slots_at(at) if therapist_id in (None, slot.therapist_id)
+        ]
         if candidates:
             # A place in an existing group session first, so classes fill before new ones open.
             candidates.sort(key=lambda slot: (slot.places_left == slot.capacity, slot.therapist_id))
@@ -467,10 +447,17 @@ class Availability:
 
     def _fits(self, therapist_id: int, start: int, day: date, open_periods) -> bool:
         end = start + self.duration
-        return any(s <= start and end <= e for s, e in self._therapist_periods(therapist_id, day, open_periods))
+        return any(
+            s <= start and end <= e
+            for s, e in self._therapist_periods(therapist_id, day, open_periods)
+        )
 
     def _slots_at(self, start: int) -> list[Slot]:
-        found = [slot for slot in self._group_slots(self._earliest(), self._latest()) if _epoch(slot.start) == start]
+        found = [
+            slot
+            for slot in self._group_slots(self._earliest(), self._latest())
+            if _epoch(slot.start) == start
+        ]
         if self.patient_forbidden.blocks(start) or self._first_on_grid(start) != start:
             return found
         day = _instant(start).astimezone(self.tz).date()
@@ -494,53 +481,171 @@ class Availability:
                 f"{therapist.full_name} is not qualified for {self.treatment.name}."
             )
         if not therapist.clinics.filter(pk=self.clinic.pk).exists():
-            raise errors.OutsideWorkingHours(f"{therapist.full_name} does not work at {self.clinic.name}.")
-        raise errors.OutsideWorkingHours(f"{therapist.full_name} has no working hours at {self.clinic.name}.")
+            raise errors.OutsideWorkingHours(
+                f"{therapist.full_name} does not work at {self.clinic.name}."
+            )
+        raise errors.OutsideWorkingHours(
+            f"{therapist.full_name} has no working hours at {self.clinic.name}."
+        )
 
     def _explain_no_slot(self, start: int, therapist_id: int | None) -> None:
         local = _instant(start).astimezone(self.tz)
         if self._first_on_grid(start) != start:
-            raise errors.OffGrid(
-                f"Start times are every {self.clinic.slot_step_minutes} minutes on the clinic's clock."
-            )
+            step = self.clinic.slot_step_minutes
+            raise errors.OffGrid(f"Start times are every {step} minutes on the clinic's clock.")
         day = local.date()
         end = start + self.duration
         open_periods = self._open_periods(day)
         if not any(s <= start and end <= e for s, e in open_periods):
-            raise errors.ClinicClosed(f"{self.clinic.name} is closed at {local:%H:%M} on {local:%A %-d %B}.")
+            raise errors.ClinicClosed(
+                f"{self.clinic.name} is closed at {local:%H:%M} on {local:%A %-d %B}."
+            )
         if self.patient_id is not None and self.patient_forbidden.blocks(start):
             raise errors.PatientDoubleBooked("The patient already has a session at that time.")
         candidates = [therapist_id] if therapist_id is not None else self.therapist_ids
         working = [tid for tid in candidates if self._fits(tid, start, day, open_periods)]
         if not working:
             raise errors.OutsideWorkingHours(
-                "The therapist is not working then." if therapist_id else "No qualified therapist is working then."
+                "The therapist is not working then."
+                if therapist_id
+                else "No qualified therapist is working then."
             )
-        free = [tid for tid in working if not self.therapist_forbidden.get(tid, _NOTHING).blocks(start)]
+        free = [
+            tid for tid in working if not self.therapist_forbidden.get(tid, _NOTHING).blocks(start)
+        ]
         if not free:
             if self.treatment.is_group and any(
-                session[0] in working and session[2] == start and session[4] >= self.treatment.capacity
+                session[0] in working
+                and session[2] == start
+                and session[4] >= self.treatment.capacity
                 for session in self.group_sessions.values()
             ):
                 raise errors.ClassFull("That class is full.")
             raise errors.TherapistBusy(
-                "The therapist is already booked then." if therapist_id else "Every qualified therapist is booked then."
+                "The therapist is already booked then."
+                if therapist_id
+                else "Every qualified therapist is booked then."
             )
         if not self.room_ids:
-            raise errors.NoRoomFree(f"{self.clinic.name} has no room equipped for {self.treatment.name}.")
+            raise errors.NoRoomFree(
+                f"{self.clinic.name} has no room equipped for {self.treatment.name}."
+            )
         raise errors.NoRoomFree("No suitable room is free then.")
 
 
-def _raw_rows(queryset) -> list[tuple]:
-    """Run a values_list queryset and return its plain rows.
+def _as_time(value) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(value)
 
-    Skips Django's per-value converters: every column here is already an int or a string, and
-    on a busy clinic those per-row Python calls would cost more than the query itself.
-    """
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+
+def _epoch_sql(connection, column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::bigint"
+    return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400) AS INTEGER)"
+
+
+def _in_list(ids: list[int]) -> tuple[str, list[int]]:
+    if not ids:
+        return "(NULL)", []
+    return "(" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
+
+
+# The two queries are written in SQL because they run on every availability search and every
+# booking: building them with the ORM cost several times more than running them. They mirror
+# `qualified_therapists()` and `fitting_rooms()` above, which the explanations still use.
+
+_HOURS_SQL = """
+SELECT wh.therapist_id, wh.weekday, wh.starts, wh.ends
+FROM booking_workinghours wh
+JOIN booking_therapist t ON t.id = wh.therapist_id
+WHERE wh.clinic_id = %s AND t.is_active {therapist_filter}
+  AND EXISTS (
+    SELECT 1 FROM booking_therapist_clinics tc WHERE tc.therapist_id = t.id AND tc.clinic_id = %s)
+  AND NOT EXISTS (
+    SELECT 1 FROM booking_treatment_required_qualifications rq
+    WHERE rq.treatment_id = %s AND NOT EXISTS (
+      SELECT 1 FROM booking_therapist_qualifications tq
+      WHERE tq.therapist_id = t.id AND tq.qualification_id = rq.qualification_id))
+UNION ALL
+SELECT 0, weekday, opens, closes FROM booking_openinghours WHERE clinic_id = %s
+"""
+
+
+def _hours_sql(connection, clinic_id: int, treatment_id: int, therapist_id: int | None):
+    therapist_filter = "AND t.id = %s" if therapist_id is not None else ""
+    params = (
+        [clinic_id]
+        + ([therapist_id] if therapist_id is not None else [])
+        + [clinic_id, treatment_id, clinic_id]
+    )
+    return _HOURS_SQL.format(therapist_filter=therapist_filter), params
+
+
+_BUSY_SQL = """
+WITH rooms AS (
+  SELECT r.id, r.name FROM booking_room r
+  WHERE r.clinic_id = %s AND r.is_active AND NOT EXISTS (
+    SELECT 1 FROM booking_treatment_required_room_features rf
+    WHERE rf.treatment_id = %s AND NOT EXISTS (
+      SELECT 1 FROM booking_room_features f
+      WHERE f.room_id = r.id AND f.roomfeature_id = rf.roomfeature_id))
+)
+SELECT 1, b.therapist_id, b.room_id, b.patient_id, b.treatment_id, b.place,
+       {b_start}, {b_end}, {b_blocked_start}, {b_blocked_end}, b.session_key
+FROM booking_booking b
+WHERE b.status IN ('confirmed', 'arrived', 'completed', 'no_show')
+  AND b.blocked_start > %s AND b.blocked_start < %s AND b.blocked_end > %s
+  AND b.id <> %s
+  AND (b.therapist_id IN {therapists} OR b.room_id IN (SELECT id FROM rooms) OR b.patient_id = %s)
+UNION ALL
+SELECT 2, k.therapist_id, k.room_id, 0, 0, 0, {k_start}, {k_end}, {k_start}, {k_end}, ''
+FROM booking_block k
+WHERE k.start < %s AND k."end" > %s
+  AND (k.therapist_id IN {therapists} OR k.room_id IN (SELECT id FROM rooms)
+       OR (k.clinic_id = %s AND k.therapist_id IS NULL AND k.room_id IS NULL))
+UNION ALL
+SELECT 3, NULL, id, 0, 0, 0, 0, 0, 0, 0, name FROM rooms
+"""
+
+
+def _busy_sql(
+    connection,
+    *,
+    clinic_id,
+    treatment_id,
+    therapist_ids,
+    patient_id,
+    exclude_booking_id,
+    reach_start,
+    reach_end,
+):
+    adapt = connection.ops.adapt_datetimefield_value
+    therapists, therapist_params = _in_list(therapist_ids)
+    sql = _BUSY_SQL.format(
+        therapists=therapists,
+        b_start=_epoch_sql(connection, "b.start"),
+        b_end=_epoch_sql(connection, 'b."end"'),
+        b_blocked_start=_epoch_sql(connection, "b.blocked_start"),
+        b_blocked_end=_epoch_sql(connection, "b.blocked_end"),
+        k_start=_epoch_sql(connection, "k.start"),
+        k_end=_epoch_sql(connection, 'k."end"'),
+    )
+    # Redundant but index-friendly lower bound: no booking blocks more than MAX_BLOCKED_SECONDS.
+    lowest_start = reach_start - timedelta(seconds=MAX_BLOCKED_SECONDS)
+    params = [
+        clinic_id,
+        treatment_id,
+        adapt(lowest_start),
+        adapt(reach_end),
+        adapt(reach_start),
+        exclude_booking_id if exclude_booking_id is not None else -1,
+        *therapist_params,
+        patient_id if patient_id is not None else -1,
+        adapt(reach_end),
+        adapt(reach_start),
+        *therapist_params,
+        clinic_id,
+    ]
+    return sql, params
 
 
 def _minutes_text(minutes: int) -> str:

@@ -246,9 +246,9 @@ class Treatment(models.Model):
     name = models.CharField(max_length=120)
     modality = models.CharField(max_length=32, choices=Modality.choices)
     description = models.TextField(blank=True)
-    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5)])
-    buffer_before_minutes = models.PositiveIntegerField(default=0)
-    buffer_after_minutes = models.PositiveIntegerField(default=0)
+    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(480)])
+    buffer_before_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(120)])
+    buffer_after_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(120)])
     price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
     required_qualifications = models.ManyToManyField(
         Qualification, blank=True, related_name="treatments",
@@ -269,7 +269,14 @@ class Treatment(models.Model):
         ordering = ["clinic", "modality", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="treatment_capacity_positive"),
-            models.CheckConstraint(condition=Q(duration_minutes__gte=5), name="treatment_duration_min"),
+            # The availability engine relies on these bounds (MAX_BLOCKED_SECONDS).
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480), name="treatment_duration_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_before_minutes__lte=120, buffer_after_minutes__lte=120),
+                name="treatment_buffers_at_most_two_hours",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -470,6 +477,7 @@ class Booking(models.Model):
             # Availability reads active bookings overlapping a window, per therapist and per room.
             models.Index(fields=["therapist", "blocked_start"]),
             models.Index(fields=["room", "blocked_start"]),
+            models.Index(fields=["blocked_start"]),
             models.Index(fields=["clinic", "start"]),
             models.Index(fields=["patient", "start"]),
         ]

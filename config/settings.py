@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "booking",
     "plans",
     "notifications",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +128,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat runs interval schedules only (no crontab), so clock changes neither skip nor double a run.
+NOTIFICATIONS_SCAN_INTERVAL_SECONDS = env.float("NOTIFICATIONS_SCAN_INTERVAL_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminders are rows with a due time, never far-future ETA tasks (STYLE §4). This scan sends
+    # whatever is due, so a reminder is at most a minute late and an outage is caught up after.
+    # Scans queued while no worker runs expire instead of piling up.
+    "send-due-notifications": {
+        "task": "notifications.tasks.send_due_notifications",
+        "schedule": NOTIFICATIONS_SCAN_INTERVAL_SECONDS,
+        "options": {"expires": NOTIFICATIONS_SCAN_INTERVAL_SECONDS * 0.9},
+    },
+}
 
 # --- Auth and i18n --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -165,6 +177,16 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="physiodesk <bookings@localhost>")
+# Seconds; a hung SMTP server must not hold a worker (or, embedded, a request) forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Notifications (notifications/conf.py explains each) ----------------------------------------
+NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSMSBackend")
+# A claim older than this without sent_at is a dead worker's; the row is claimed again.
+NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=300)
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+# Domain of our Message-IDs; empty: the domain of DEFAULT_FROM_EMAIL.
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="")
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -209,7 +231,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"level": env.str("LOG_LEVEL", default="INFO")},
+    },
 }
 
 # Idempotency keys are kept this long, then a periodic sweep may delete them.
