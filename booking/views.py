@@ -18,6 +18,7 @@ from .availability import Availability
 from .filters import BlockFilter, BookingFilter, PatientFilter
 from .idempotency import run_idempotently
 from .models import (
+    Block,
     Booking,
     Channel,
     Clinic,
@@ -226,6 +227,7 @@ class PatientViewSet(
     There is no delete: clinical records are kept for the legal retention period.
     """
 
+    queryset = Patient.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = PatientSerializer
     permission_classes = [PatientAccess]
     filterset_class = PatientFilter
@@ -267,6 +269,7 @@ class PatientViewSet(
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Bookings. Changes go through the actions only, each of which applies the booking rules."""
 
+    queryset = Booking.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = BookingOut
     filterset_class = BookingFilter
     ordering_fields = ["start", "created_at", "updated_at"]
@@ -429,6 +432,7 @@ class BlockViewSet(
 ):
     """Time off and blocks for therapists and rooms, and clinic closures. Reception manages them."""
 
+    queryset = Block.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = BlockSerializer
     filterset_class = BlockFilter
     ordering_fields = ["start"]

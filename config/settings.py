@@ -222,6 +222,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BookingStatusEnum": "booking.models.BookingStatus",
         "ChannelEnum": "booking.models.Channel",
+        "CancellationReasonEnum": "booking.models.CancellationReason",
     },
 }
 
