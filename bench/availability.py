@@ -14,20 +14,21 @@ The benchmark database is dropped and created afresh on every run.
 """
 
 import argparse
-import logging
 import os
-import warnings
 import statistics
 import sys
 import threading
 import time
+import warnings
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/physiodesk_bench")
+BENCH_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/physiodesk_bench"
+)
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -85,13 +86,19 @@ def seed(now: datetime):
     """A clinic open 07:00-21:00 daily; each therapist works 08:00-20:00 and is ~99% booked."""
     call_command("migrate", verbosity=0)
     clinic = Clinic.objects.create(
-        name="Bench clinic", slug="bench", min_notice_minutes=0, booking_horizon_days=365, slot_step_minutes=20
+        name="Bench clinic",
+        slug="bench",
+        min_notice_minutes=0,
+        booking_horizon_days=365,
+        slot_step_minutes=20,
     )
     OpeningHours.objects.bulk_create(
         OpeningHours(clinic=clinic, weekday=d, opens=clock(7), closes=clock(21)) for d in range(7)
     )
     couch, _ = RoomFeature.objects.get_or_create(code="couch", defaults={"name": "Couch"})
-    massage_q, _ = Qualification.objects.get_or_create(code="sports_massage", defaults={"name": "Sports massage"})
+    massage_q, _ = Qualification.objects.get_or_create(
+        code="sports_massage", defaults={"name": "Sports massage"}
+    )
     rooms = []
     for n in range(THERAPISTS + 2):
         room = Room.objects.create(clinic=clinic, name=f"Room {n + 1:02d}")
@@ -99,21 +106,30 @@ def seed(now: datetime):
         rooms.append(room)
     therapists = []
     for n in range(THERAPISTS):
-        therapist = Therapist.objects.create(first_name=f"T{n}", last_name="Bench", profession="physiotherapist")
+        therapist = Therapist.objects.create(
+            first_name=f"T{n}", last_name="Bench", profession="physiotherapist"
+        )
         therapist.clinics.add(clinic)
         therapist.qualifications.add(massage_q)
         therapists.append(therapist)
         WorkingHours.objects.bulk_create(
-            WorkingHours(therapist=therapist, clinic=clinic, weekday=d, starts=clock(8), ends=clock(20))
+            WorkingHours(
+                therapist=therapist, clinic=clinic, weekday=d, starts=clock(8), ends=clock(20)
+            )
             for d in range(7)
         )
     short = Treatment.objects.create(
-        clinic=clinic, name="Short massage", modality="sports_massage", duration_minutes=15, buffer_after_minutes=5
+        clinic=clinic,
+        name="Short massage",
+        modality="sports_massage",
+        duration_minutes=15,
+        buffer_after_minutes=5,
     )
     short.required_qualifications.add(massage_q)
     short.required_room_features.add(couch)
     patients = Patient.objects.bulk_create(
-        Patient(clinic=clinic, first_name=f"P{n}", last_name="Bench", email=f"p{n}@bench.test") for n in range(500)
+        Patient(clinic=clinic, first_name=f"P{n}", last_name="Bench", email=f"p{n}@bench.test")
+        for n in range(500)
     )
     tz = clinic.tz
     first_day = now.astimezone(tz).date() - timedelta(days=7)
@@ -130,9 +146,15 @@ def seed(now: datetime):
                 start = day_start + timedelta(minutes=20 * k)
                 rows.append(
                     Booking(
-                        clinic=clinic, patient=patients[slot_index % len(patients)], treatment=short,
-                        therapist=therapist, room=rooms[t_index], start=start, end=start + timedelta(minutes=15),
-                        blocked_start=start, blocked_end=start + timedelta(minutes=20),
+                        clinic=clinic,
+                        patient=patients[slot_index % len(patients)],
+                        treatment=short,
+                        therapist=therapist,
+                        room=rooms[t_index],
+                        start=start,
+                        end=start + timedelta(minutes=15),
+                        blocked_start=start,
+                        blocked_end=start + timedelta(minutes=20),
                         session_key=f"{short.pk}:{therapist.pk}:{rooms[t_index].pk}:{start.timestamp():.0f}",
                         status="confirmed",
                     )
@@ -167,19 +189,28 @@ def main() -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     started = time.perf_counter()
     clinic, short, therapists, rooms = seed(now)
-    print(f"seeded {Booking.objects.count():,} bookings for {len(therapists)} therapists over {WEEKS} weeks "
-          f"in {time.perf_counter() - started:.1f} s (PostgreSQL {connection.pg_version // 10000})")
+    print(
+        f"seeded {Booking.objects.count():,} bookings for {len(therapists)} therapists over {WEEKS} weeks "
+        f"in {time.perf_counter() - started:.1f} s (PostgreSQL {connection.pg_version // 10000})"
+    )
 
     window_start = now + timedelta(days=1)
     window_end = window_start + timedelta(days=14)
     treatment = Treatment.objects.select_related("clinic").get(pk=short.pk)
 
     def one():
-        return Availability(treatment=treatment, window_start=window_start, window_end=window_end,
-                            therapist_id=therapists[0].pk, now=now).slots()
+        return Availability(
+            treatment=treatment,
+            window_start=window_start,
+            window_end=window_end,
+            therapist_id=therapists[0].pk,
+            now=now,
+        ).slots()
 
     def everyone():
-        return Availability(treatment=treatment, window_start=window_start, window_end=window_end, now=now).slots()
+        return Availability(
+            treatment=treatment, window_start=window_start, window_end=window_end, now=now
+        ).slots()
 
     ids = [t.pk for t in therapists]
 
@@ -206,13 +237,21 @@ def main() -> None:
     floor_ms = median_ms(floor, args.runs)
     floor_epoch_ms = median_ms(floor_epoch, args.runs)
     one_ms, all_ms = median_ms(one, args.runs), median_ms(everyone, args.runs)
-    print("\n14-day availability search (medians of %d runs)" % args.runs)
-    print(f"  one therapist : {one_ms:7.2f} ms  {count_queries(one)} queries  {len(one())} slots  (target < 10 ms, <= 6 queries)")
-    print(f"  all therapists: {all_ms:7.2f} ms  {count_queries(everyone)} queries  {len(everyone())} slots  (target < 50 ms)")
-    print(f"  raw-SQL floor : {floor_ms:7.2f} ms  1 query  {rows_in_window} booking rows as timestamps "
-          f"(all therapists = {all_ms / floor_ms:.1f}x this floor; target <= 3x)")
-    print(f"  same, as ints : {floor_epoch_ms:7.2f} ms  (all therapists = {all_ms / floor_epoch_ms:.1f}x, "
-          f"one therapist = {one_ms / floor_epoch_ms:.1f}x this stricter floor)")
+    print(f"\n14-day availability search (medians of {args.runs} runs)")
+    print(
+        f"  one therapist : {one_ms:7.2f} ms  {count_queries(one)} queries  {len(one())} slots  (target < 10 ms, <= 6 queries)"
+    )
+    print(
+        f"  all therapists: {all_ms:7.2f} ms  {count_queries(everyone)} queries  {len(everyone())} slots  (target < 50 ms)"
+    )
+    print(
+        f"  raw-SQL floor : {floor_ms:7.2f} ms  1 query  {rows_in_window} booking rows as timestamps "
+        f"(all therapists = {all_ms / floor_ms:.1f}x this floor; target <= 3x)"
+    )
+    print(
+        f"  same, as ints : {floor_epoch_ms:7.2f} ms  (all therapists = {all_ms / floor_epoch_ms:.1f}x, "
+        f"one therapist = {one_ms / floor_epoch_ms:.1f}x this stricter floor)"
+    )
 
     # --- bookings per second through the API ---------------------------------------------
     User = get_user_model()
@@ -222,19 +261,29 @@ def main() -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     patient_user, _ = User.objects.get_or_create(username="bench-patient")
-    self_patient = Patient.objects.create(clinic=clinic, first_name="Self", last_name="Booker", user=patient_user)
+    self_patient = Patient.objects.create(
+        clinic=clinic, first_name="Self", last_name="Booker", user=patient_user
+    )
     patient_token, _ = Token.objects.get_or_create(user=patient_user)
     patient_client = APIClient()
     patient_client.credentials(HTTP_AUTHORIZATION=f"Token {patient_token.key}")
     patients = list(Patient.objects.filter(clinic=clinic).exclude(pk=self_patient.pk)[:400])
 
-    free_day = datetime.combine(now.astimezone(clinic.tz).date() + timedelta(days=WEEKS * 7 + 7), clock(8), tzinfo=clinic.tz)
+    free_day = datetime.combine(
+        now.astimezone(clinic.tz).date() + timedelta(days=WEEKS * 7 + 7), clock(8), tzinfo=clinic.tz
+    )
     starts = [free_day + timedelta(days=n // 36, minutes=20 * (n % 36)) for n in range(300)]
 
     def book(n: int, *, as_patient: bool = False):
-        body = {"treatment": short.pk, "start": starts[n].isoformat(), "therapist": therapists[n % 10].pk}
+        body = {
+            "treatment": short.pk,
+            "start": starts[n].isoformat(),
+            "therapist": therapists[n % 10].pk,
+        }
         if as_patient:
-            return patient_client.post("/api/v1/bookings/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"bench-{n}")
+            return patient_client.post(
+                "/api/v1/bookings/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"bench-{n}"
+            )
         body["patient"] = patients[n].pk
         return client.post("/api/v1/bookings/", body, format="json")
 
@@ -259,8 +308,10 @@ def main() -> None:
     rate = made / (time.perf_counter() - started)
     print("\nBooking through the API (in-process client)")
     print(f"  {rate:,.0f} bookings/s over {made} bookings  (target >= 150/s)")
-    print(f"  queries per booking: receptionist {staff_queries}, patient with Idempotency-Key {patient_queries}"
-          "  (target <= 10)")
+    print(
+        f"  queries per booking: receptionist {staff_queries}, patient with Idempotency-Key {patient_queries}"
+        "  (target <= 10)"
+    )
 
     # --- 24 concurrent requests for one slot ------------------------------------------------
     race_start = free_day + timedelta(days=20, hours=2)
@@ -274,8 +325,12 @@ def main() -> None:
         try:
             response = racer_client.post(
                 "/api/v1/bookings/",
-                {"treatment": short.pk, "start": race_start.isoformat(), "therapist": therapists[0].pk,
-                 "patient": patients[300 + n].pk},
+                {
+                    "treatment": short.pk,
+                    "start": race_start.isoformat(),
+                    "therapist": therapists[0].pk,
+                    "patient": patients[300 + n].pk,
+                },
                 format="json",
             )
             codes.append(response.status_code)
@@ -289,9 +344,15 @@ def main() -> None:
         thread.join()
     won = codes.count(201)
     print("\n24 concurrent requests for one slot")
-    print(f"  {won} won, {codes.count(409)} got 409, others: {sorted(c for c in codes if c not in (201, 409))}"
-          "  (target: exactly 1 winner)")
-    stored = Booking.objects.filter(therapist=therapists[0], start=race_start).exclude(status="cancelled").count()
+    print(
+        f"  {won} won, {codes.count(409)} got 409, others: {sorted(c for c in codes if c not in (201, 409))}"
+        "  (target: exactly 1 winner)"
+    )
+    stored = (
+        Booking.objects.filter(therapist=therapists[0], start=race_start)
+        .exclude(status="cancelled")
+        .count()
+    )
     print(f"  bookings stored for that slot: {stored}")
 
 

@@ -258,9 +258,9 @@ class Availability:
             if kind == _BLOCK:
                 if therapist_id is None and room_id is None:
                     self.closures.append((start, end))
-                elif therapist_id is not None:
+                if therapist_id is not None:
                     self.therapist_blocks[therapist_id].append((start, end))
-                else:
+                if room_id is not None:
                     # A room out of use may not hold a session; buffers may touch it.
                     room_busy[room_id].append((start - d, end))
                 continue

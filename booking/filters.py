@@ -28,8 +28,13 @@ def _day_or_instant(value: str, field: str, *, end: bool):
 
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
-    date_from = django_filters.CharFilter(method="filter_from", help_text="Sessions starting on/after this date or time.")
-    date_to = django_filters.CharFilter(method="filter_to", help_text="Sessions starting before the end of this date (or this time).")
+    date_from = django_filters.CharFilter(
+        method="filter_from", help_text="Sessions starting on/after this date or time."
+    )
+    date_to = django_filters.CharFilter(
+        method="filter_to",
+        help_text="Sessions starting before the end of this date (or this time).",
+    )
 
     class Meta:
         model = Booking
@@ -58,7 +63,9 @@ class BlockFilter(django_filters.FilterSet):
 
 
 class PatientFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", help_text="Name, email or phone contains.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Name, email or phone contains."
+    )
 
     class Meta:
         model = Patient

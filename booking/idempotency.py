@@ -38,7 +38,9 @@ def _fingerprint(data) -> str:
 def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
     if stored.fingerprint != fingerprint:
         raise IdempotencyKeyReused()
-    return Response(stored.response_body, status=stored.response_status, headers={"Idempotent-Replayed": "true"})
+    return Response(
+        stored.response_body, status=stored.response_status, headers={"Idempotent-Replayed": "true"}
+    )
 
 
 def run_idempotently(request, *, endpoint: str, run: Callable[[], Response]) -> Response:
@@ -47,7 +49,9 @@ def run_idempotently(request, *, endpoint: str, run: Callable[[], Response]) -> 
         return run()
     key = key.strip()
     if not key or len(key) > 255:
-        raise serializers.ValidationError({HEADER: ["Use a non-empty key of at most 255 characters."]})
+        raise serializers.ValidationError(
+            {HEADER: ["Use a non-empty key of at most 255 characters."]}
+        )
     fingerprint = _fingerprint(request.data)
     lookup = {"user": request.user, "endpoint": endpoint, "key": key}
 

@@ -81,7 +81,9 @@ class OpeningHours(models.Model):
         ordering = ["clinic", "weekday", "opens"]
         verbose_name_plural = "opening hours"
         constraints = [
-            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="opening_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="opening_closes_after_opens"
+            ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_weekday_valid"),
         ]
 
@@ -177,7 +179,9 @@ class WorkingHours(models.Model):
         ordering = ["therapist", "weekday", "starts"]
         verbose_name_plural = "working hours"
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="working_ends_after_starts"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")), name="working_ends_after_starts"
+            ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="working_weekday_valid"),
         ]
         indexes = [models.Index(fields=["clinic", "therapist"])]
@@ -190,13 +194,19 @@ class Block(models.Model):
     """Time off or a block: a therapist away, a room out of use, or a whole clinic closed."""
 
     clinic = models.ForeignKey(
-        Clinic, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks",
+        Clinic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="blocks",
         help_text="Set alone to close the whole clinic.",
     )
     therapist = models.ForeignKey(
         Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks"
     )
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks")
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks"
+    )
     start = models.DateTimeField()
     end = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)
@@ -210,12 +220,17 @@ class Block(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="block_end_after_start"),
             models.CheckConstraint(
-                condition=Q(clinic__isnull=False) | Q(therapist__isnull=False) | Q(room__isnull=False),
+                condition=Q(clinic__isnull=False)
+                | Q(therapist__isnull=False)
+                | Q(room__isnull=False),
                 name="block_has_subject",
             ),
         ]
         # The availability engine reads blocks overlapping a window for some therapists/rooms.
-        indexes = [models.Index(fields=["therapist", "start"]), models.Index(fields=["room", "start"])]
+        indexes = [
+            models.Index(fields=["therapist", "start"]),
+            models.Index(fields=["room", "start"]),
+        ]
 
     def __str__(self) -> str:
         subject = self.therapist or self.room or self.clinic
@@ -246,32 +261,49 @@ class Treatment(models.Model):
     name = models.CharField(max_length=120)
     modality = models.CharField(max_length=32, choices=Modality.choices)
     description = models.TextField(blank=True)
-    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(480)])
-    buffer_before_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(120)])
-    buffer_after_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(120)])
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    buffer_before_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(120)]
+    )
+    buffer_after_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(120)]
+    )
     price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
     required_qualifications = models.ManyToManyField(
-        Qualification, blank=True, related_name="treatments",
+        Qualification,
+        blank=True,
+        related_name="treatments",
         help_text="The therapist must hold every one of these.",
     )
     required_room_features = models.ManyToManyField(
-        RoomFeature, blank=True, related_name="treatments",
+        RoomFeature,
+        blank=True,
+        related_name="treatments",
         help_text="The room must have every one of these.",
     )
     online_bookable = models.BooleanField(default=True)
-    patient_type = models.CharField(max_length=16, choices=PatientType.choices, default=PatientType.ANY)
+    patient_type = models.CharField(
+        max_length=16, choices=PatientType.choices, default=PatientType.ANY
+    )
     capacity = models.PositiveIntegerField(
-        default=1, validators=[MinValueValidator(1)], help_text="1 for one-to-one; more for a class."
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="1 for one-to-one; more for a class.",
     )
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["clinic", "modality", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="treatment_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="treatment_capacity_positive"
+            ),
             # The availability engine relies on these bounds (MAX_BLOCKED_SECONDS).
             models.CheckConstraint(
-                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480), name="treatment_duration_range"
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="treatment_duration_range",
             ),
             models.CheckConstraint(
                 condition=Q(buffer_before_minutes__lte=120, buffer_after_minutes__lte=120),
@@ -349,7 +381,9 @@ class StaffRole(models.TextChoices):
 class ClinicMembership(models.Model):
     """What a staff user may do at a clinic. A user may hold several roles at several clinics."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=StaffRole.choices)
 
@@ -436,13 +470,17 @@ class Booking(models.Model):
     session_key = models.CharField(max_length=80)
     place = models.PositiveIntegerField(default=1)
     capacity = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED)
+    status = models.CharField(
+        max_length=16, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.RECEPTION)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     notes = models.TextField(blank=True, help_text="Administrative notes; no clinical content.")
-    cancellation_reason = models.CharField(max_length=32, choices=CancellationReason.choices, blank=True)
+    cancellation_reason = models.CharField(
+        max_length=32, choices=CancellationReason.choices, blank=True
+    )
     cancellation_note = models.TextField(blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
@@ -450,6 +488,14 @@ class Booking(models.Model):
     )
     is_late_cancellation = models.BooleanField(default=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who made the latest change.",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -463,7 +509,8 @@ class Booking(models.Model):
                 name="booking_blocked_covers_session",
             ),
             models.CheckConstraint(
-                condition=Q(place__gte=1) & Q(place__lte=F("capacity")), name="booking_place_within_capacity"
+                condition=Q(place__gte=1) & Q(place__lte=F("capacity")),
+                name="booking_place_within_capacity",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="booking_version_positive"),
             # One patient per place in a session, on every database.
@@ -507,6 +554,11 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_key_unique")
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key"], name="idempotency_key_unique"
+            )
         ]
         indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

@@ -47,7 +47,9 @@ class Access:
         if not self.is_authenticated:
             return {}
         roles: dict[int, set[str]] = {}
-        for clinic_id, role in ClinicMembership.objects.filter(user=self.user).values_list("clinic_id", "role"):
+        for clinic_id, role in ClinicMembership.objects.filter(user=self.user).values_list(
+            "clinic_id", "role"
+        ):
             roles.setdefault(clinic_id, set()).add(role)
         return roles
 

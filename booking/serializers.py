@@ -66,9 +66,18 @@ class ClinicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Clinic
         fields = [
-            "id", "name", "slug", "address", "phone", "email", "time_zone",
-            "min_notice_minutes", "booking_horizon_days", "slot_step_minutes",
-            "late_cancellation_hours", "opening_hours",
+            "id",
+            "name",
+            "slug",
+            "address",
+            "phone",
+            "email",
+            "time_zone",
+            "min_notice_minutes",
+            "booking_horizon_days",
+            "slot_step_minutes",
+            "late_cancellation_hours",
+            "opening_hours",
         ]
 
 
@@ -97,8 +106,15 @@ class TherapistSerializer(serializers.ModelSerializer):
     class Meta:
         model = Therapist
         fields = [
-            "id", "first_name", "last_name", "full_name", "profession", "bio",
-            "qualifications", "clinics", "is_active",
+            "id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "profession",
+            "bio",
+            "qualifications",
+            "clinics",
+            "is_active",
         ]
 
 
@@ -113,9 +129,21 @@ class TreatmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Treatment
         fields = [
-            "id", "clinic", "name", "modality", "description", "duration_minutes",
-            "buffer_before_minutes", "buffer_after_minutes", "price", "required_qualifications",
-            "required_room_features", "online_bookable", "patient_type", "capacity", "is_active",
+            "id",
+            "clinic",
+            "name",
+            "modality",
+            "description",
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "price",
+            "required_qualifications",
+            "required_room_features",
+            "online_bookable",
+            "patient_type",
+            "capacity",
+            "is_active",
         ]
 
 
@@ -123,9 +151,18 @@ class PatientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Patient
         fields = [
-            "id", "clinic", "first_name", "last_name", "email", "phone", "date_of_birth",
-            "consents_to_email", "consents_to_sms", "consents_to_reminders",
-            "privacy_notice_accepted_at", "created_at",
+            "id",
+            "clinic",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "consents_to_email",
+            "consents_to_sms",
+            "consents_to_reminders",
+            "privacy_notice_accepted_at",
+            "created_at",
         ]
         read_only_fields = ["created_at"]
 
@@ -137,10 +174,26 @@ class BookingOut(serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = [
-            "id", "patient", "treatment", "therapist", "room", "clinic", "start", "end",
-            "status", "version", "channel", "created_by", "notes", "cancellation_reason",
-            "cancellation_note", "cancelled_at", "is_late_cancellation", "checked_in_at",
-            "created_at", "updated_at",
+            "id",
+            "patient",
+            "treatment",
+            "therapist",
+            "room",
+            "clinic",
+            "start",
+            "end",
+            "status",
+            "version",
+            "channel",
+            "created_by",
+            "notes",
+            "cancellation_reason",
+            "cancellation_note",
+            "cancelled_at",
+            "is_late_cancellation",
+            "checked_in_at",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -157,7 +210,9 @@ class BookSessionIn(serializers.Serializer):
     start = AwareDateTimeField()
     therapist = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     patient = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True,
+        min_value=1,
+        required=False,
+        allow_null=True,
         help_text="Staff book for a patient; a patient booking for themselves leaves it out.",
     )
     channel = serializers.ChoiceField(
@@ -170,7 +225,8 @@ class BookSessionIn(serializers.Serializer):
 
 class VersionedIn(serializers.Serializer):
     version = serializers.IntegerField(
-        min_value=1, required=False,
+        min_value=1,
+        required=False,
         help_text="If given, the change is refused with 409 version_conflict when the booking has moved on.",
     )
 
@@ -191,7 +247,17 @@ class BlockSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Block
-        fields = ["id", "clinic", "therapist", "room", "start", "end", "reason", "created_by", "created_at"]
+        fields = [
+            "id",
+            "clinic",
+            "therapist",
+            "room",
+            "start",
+            "end",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["created_by", "created_at"]
 
 
@@ -200,7 +266,9 @@ class SlotOut(serializers.Serializer):
     end = serializers.CharField(help_text="ISO 8601 with the clinic's UTC offset.")
     therapist = serializers.IntegerField()
     room = serializers.IntegerField()
-    places_left = serializers.IntegerField(help_text="1 for a free one-to-one slot; group places left.")
+    places_left = serializers.IntegerField(
+        help_text="1 for a free one-to-one slot; group places left."
+    )
     capacity = serializers.IntegerField()
 
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+
+from notifications import services as notifications
 
 from . import errors
 from .availability import Availability
@@ -85,7 +87,9 @@ class _diary_write:
 
 def _reraise_as_conflict(exc: BaseException) -> None:
     if isinstance(exc, IntegrityError):
-        raise errors.SlotUnavailable(_integrity_message(exc)) from exc
+        message = _slot_conflict_message(exc)
+        if message:
+            raise errors.SlotUnavailable(message) from exc
     if isinstance(exc, OperationalError) and _is_lock_timeout(exc):
         raise errors.SlotBusy() from exc
 
@@ -96,15 +100,20 @@ def _is_lock_timeout(exc: OperationalError) -> bool:
     return sqlstate == "55P03" or "database is locked" in str(exc)
 
 
-def _integrity_message(exc: IntegrityError) -> str:
+# The database rules that mean "someone else took this slot" (PostgreSQL names the constraint;
+# SQLite names the columns of the unique index). Any other IntegrityError is a bug, not a race,
+# and is left to surface as one.
+_SLOT_CONFLICTS = {
+    "booking_therapist_no_overlap": "The therapist was just booked at that time.",
+    "booking_room_no_overlap": "The room was just booked at that time.",
+    "booking_one_patient_per_place": "That place was just taken.",
+    "booking_booking.session_key, booking_booking.place": "That place was just taken.",
+}
+
+
+def _slot_conflict_message(exc: IntegrityError) -> str | None:
     text = str(exc)
-    if "booking_therapist_no_overlap" in text:
-        return "The therapist was just booked at that time."
-    if "booking_room_no_overlap" in text:
-        return "The room was just booked at that time."
-    if "booking_one_patient_per_place" in text:
-        return "That place was just taken."
-    return "That time was just taken."
+    return next((message for name, message in _SLOT_CONFLICTS.items() if name in text), None)
 
 
 def _check_version(booking: Booking, expected_version: int | None) -> None:
@@ -183,9 +192,12 @@ def book_session(
             place=availability.free_place(slot),
             capacity=slot.capacity,
             channel=channel,
-            created_by=booked_by if getattr(booked_by, "pk", None) else None,
+            created_by=_user(booked_by),
+            updated_by=_user(booked_by),
             notes=notes,
         )
+        # Same transaction: the confirmation and reminders exist exactly when the booking does.
+        notifications.notify_booking_confirmed(booking=booking, now=now)
     return booking
 
 
@@ -254,13 +266,22 @@ def reschedule_booking(
         booking.session_key = availability.session_key(slot)
         booking.place = availability.free_place(slot)
         booking.capacity = slot.capacity
+        booking.updated_by = _user(changed_by)
         booking.version = F("version") + 1
         booking.save()
         booking.refresh_from_db(fields=["version", "updated_at"])
+        notifications.notify_booking_rescheduled(booking=booking, now=now)
     return booking
 
 
-def _change_status(booking: Booking, to: str, expected_version: int | None, **fields) -> Booking:
+def _user(user):
+    """A saved user or None (anonymous callers and system jobs record no one)."""
+    return user if getattr(user, "pk", None) else None
+
+
+def _change_status(
+    booking: Booking, to: str, expected_version: int | None, changed_by=None, **fields
+) -> Booking:
     booking = _locked_booking(booking.pk)
     _check_version(booking, expected_version)
     if to not in STATUS_TRANSITIONS[booking.status]:
@@ -269,6 +290,7 @@ def _change_status(booking: Booking, to: str, expected_version: int | None, **fi
             f"{BookingStatus(to).label.lower()}."
         )
     booking.status = to
+    booking.updated_by = _user(changed_by)
     for name, value in fields.items():
         setattr(booking, name, value)
     booking.version = F("version") + 1
@@ -299,19 +321,24 @@ def cancel_booking(
         if apply_policy and locked.start <= now and locked.status == BookingStatus.CONFIRMED:
             raise errors.TooLateToChange("This session has already started; please call the clinic.")
         late = now < locked.start and locked.start - now < timedelta(hours=clinic.late_cancellation_hours)
-        return _change_status(
+        cancelled = _change_status(
             locked,
             BookingStatus.CANCELLED,
             expected_version,
+            changed_by=cancelled_by,
             cancelled_at=now,
-            cancelled_by=cancelled_by if getattr(cancelled_by, "pk", None) else None,
+            cancelled_by=_user(cancelled_by),
             cancellation_reason=reason,
             cancellation_note=note,
             is_late_cancellation=late,
         )
+        notifications.notify_booking_cancelled(booking=cancelled, now=now)
+        return cancelled
 
 
-def check_in_booking(*, booking: Booking, expected_version: int | None = None, now=None) -> Booking:
+def check_in_booking(
+    *, booking: Booking, changed_by=None, expected_version: int | None = None, now=None
+) -> Booking:
     """Mark the patient as arrived. Only on the day of the session, before it ends."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -322,27 +349,31 @@ def check_in_booking(*, booking: Booking, expected_version: int | None = None, n
                 raise errors.TooLateToChange("Patients can only be checked in on the day of their session.")
             if now >= locked.end:
                 raise errors.TooLateToChange("This session has already ended; mark it completed or a no-show.")
-        return _change_status(locked, BookingStatus.ARRIVED, expected_version, checked_in_at=now)
+        return _change_status(locked, BookingStatus.ARRIVED, expected_version, changed_by, checked_in_at=now)
 
 
-def mark_no_show(*, booking: Booking, expected_version: int | None = None, now=None) -> Booking:
+def mark_no_show(
+    *, booking: Booking, changed_by=None, expected_version: int | None = None, now=None
+) -> Booking:
     """Record that the patient did not attend. Only once the session has started."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked_booking(booking.pk)
         if locked.status == BookingStatus.CONFIRMED and now < locked.start:
             raise errors.TooLateToChange("A no-show can only be recorded once the session has started.")
-        return _change_status(locked, BookingStatus.NO_SHOW, expected_version)
+        return _change_status(locked, BookingStatus.NO_SHOW, expected_version, changed_by)
 
 
-def complete_booking(*, booking: Booking, expected_version: int | None = None, now=None) -> Booking:
+def complete_booking(
+    *, booking: Booking, changed_by=None, expected_version: int | None = None, now=None
+) -> Booking:
     """Record that the session took place. Only once it has started."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked_booking(booking.pk)
         if locked.status in (BookingStatus.CONFIRMED, BookingStatus.ARRIVED) and now < locked.start:
             raise errors.TooLateToChange("A session can only be completed once it has started.")
-        return _change_status(locked, BookingStatus.COMPLETED, expected_version)
+        return _change_status(locked, BookingStatus.COMPLETED, expected_version, changed_by)
 
 
 def block_time(
@@ -372,10 +403,13 @@ def block_time(
         clashing = Booking.objects.filter(
             status__in=[BookingStatus.CONFIRMED, BookingStatus.ARRIVED], start__lt=end, end__gt=start
         )
-        if therapist is not None:
-            clashing = clashing.filter(therapist=therapist)
-        elif room is not None:
-            clashing = clashing.filter(room=room)
+        if therapist is not None or room is not None:
+            subject = Q(pk__in=[])
+            if therapist is not None:
+                subject |= Q(therapist=therapist)
+            if room is not None:
+                subject |= Q(room=room)
+            clashing = clashing.filter(subject)
         else:
             clashing = clashing.filter(clinic=clinic)
         clash_ids = list(clashing.values_list("pk", flat=True)[:50])
@@ -391,5 +425,5 @@ def block_time(
             start=start,
             end=end,
             reason=reason,
-            created_by=created_by if getattr(created_by, "pk", None) else None,
+            created_by=_user(created_by),
         )

@@ -6,7 +6,12 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -68,7 +73,9 @@ ERRORS = {
     403: _error_schema("Not allowed."),
     404: _error_schema("Unknown or not visible."),
 }
-CONFLICT = {409: _error_schema("The slot is taken, the booking changed, or the change is not allowed now.")}
+CONFLICT = {
+    409: _error_schema("The slot is taken, the booking changed, or the change is not allowed now.")
+}
 
 
 def _field_lookup(queryset: QuerySet, pk, field: str):
@@ -120,7 +127,9 @@ class SetupViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         if any(key in serializer.validated_data for key in ("clinic", "clinics")):
-            self._require_admin(self.clinic_ids_of_new({**self._current(serializer), **serializer.validated_data}))
+            self._require_admin(
+                self.clinic_ids_of_new({**self._current(serializer), **serializer.validated_data})
+            )
         serializer.save()
 
     def _current(self, serializer) -> dict:
@@ -261,7 +270,9 @@ class PatientViewSet(
         responses={200: BookingOut(many=True), **ERRORS},
         parameters=[
             OpenApiParameter("date_from", str, description="ISO date or date-time with offset."),
-            OpenApiParameter("date_to", str, description="ISO date (inclusive) or date-time with offset."),
+            OpenApiParameter(
+                "date_to", str, description="ISO date (inclusive) or date-time with offset."
+            ),
         ],
     ),
     retrieve=extend_schema(responses={200: BookingOut, **ERRORS}),
@@ -282,21 +293,32 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=BookSessionIn,
         parameters=[
             OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER,
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
                 description="Replays the first response for the same key and body; 422 for another body.",
             )
         ],
-        responses={201: BookingOut, **ERRORS, **CONFLICT, 422: _error_schema("Idempotency-Key reused with another body.")},
+        responses={
+            201: BookingOut,
+            **ERRORS,
+            **CONFLICT,
+            422: _error_schema("Idempotency-Key reused with another body."),
+        },
     )
     def create(self, request):
         """Book a slot. Therapist optional: any qualified therapist and a fitting room are chosen."""
         data = BookSessionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        return run_idempotently(request, endpoint="bookings.create", run=lambda: self._book(data.validated_data))
+        return run_idempotently(
+            request, endpoint="bookings.create", run=lambda: self._book(data.validated_data)
+        )
 
     def _book(self, data: dict) -> Response:
         access = access_for(self.request)
-        treatment = _field_lookup(Treatment.objects.select_related("clinic"), data["treatment"], "treatment")
+        treatment = _field_lookup(
+            Treatment.objects.select_related("clinic"), data["treatment"], "treatment"
+        )
         therapist = None
         if data.get("therapist"):
             therapist = _field_lookup(Therapist.objects.all(), data["therapist"], "therapist")
@@ -331,7 +353,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _patient_for_staff(self, data: dict) -> Patient:
         if not data.get("patient"):
-            raise serializers.ValidationError({"patient": ["Say which patient this booking is for."]})
+            raise serializers.ValidationError(
+                {"patient": ["Say which patient this booking is for."]}
+            )
         return _field_lookup(Patient.objects.all(), data["patient"], "patient")
 
     def _acting(self, booking: Booking, *, patients_may: bool) -> bool:
@@ -375,9 +399,15 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         therapist = None
         if data.validated_data.get("therapist"):
-            therapist = _field_lookup(Therapist.objects.all(), data.validated_data["therapist"], "therapist")
+            therapist = _field_lookup(
+                Therapist.objects.all(), data.validated_data["therapist"], "therapist"
+            )
             access = access_for(request)
-            if access.is_own_therapist_booking(booking) and not access.manages(booking.clinic_id) and therapist.pk != access.therapist.pk:
+            if (
+                access.is_own_therapist_booking(booking)
+                and not access.manages(booking.clinic_id)
+                and therapist.pk != access.therapist.pk
+            ):
                 raise PermissionDenied("Therapists move bookings only within their own diary.")
         booking = services.reschedule_booking(
             booking=booking,
@@ -397,7 +427,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         self._acting(booking, patients_may=False)
         data = VersionedIn(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(services.check_in_booking(booking=booking, expected_version=data.validated_data.get("version")))
+        return self._done(
+            services.check_in_booking(
+                booking=booking,
+                changed_by=request.user,
+                expected_version=data.validated_data.get("version"),
+            )
+        )
 
     @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"], url_path="no-show")
@@ -407,7 +443,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         self._acting(booking, patients_may=False)
         data = VersionedIn(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(services.mark_no_show(booking=booking, expected_version=data.validated_data.get("version")))
+        return self._done(
+            services.mark_no_show(
+                booking=booking,
+                changed_by=request.user,
+                expected_version=data.validated_data.get("version"),
+            )
+        )
 
     @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
@@ -417,7 +459,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         self._acting(booking, patients_may=False)
         data = VersionedIn(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(services.complete_booking(booking=booking, expected_version=data.validated_data.get("version")))
+        return self._done(
+            services.complete_booking(
+                booking=booking,
+                changed_by=request.user,
+                expected_version=data.validated_data.get("version"),
+            )
+        )
 
 
 # --- blocks -----------------------------------------------------------------------------------
@@ -449,7 +497,9 @@ class BlockViewSet(
         therapist = values.get("therapist")
         access = access_for(request)
         allowed = (clinic is not None and access.manages(clinic.pk)) or (
-            clinic is None and therapist is not None and any(access.manages(c.pk) for c in therapist.clinics.all())
+            clinic is None
+            and therapist is not None
+            and any(access.manages(c.pk) for c in therapist.clinics.all())
         )
         if not allowed:
             raise PermissionDenied("Only reception or admins of that clinic may block time.")
@@ -466,7 +516,11 @@ class BlockViewSet(
 
     def perform_destroy(self, instance):
         access = access_for(self.request)
-        clinic_ids = [instance.clinic_id] if instance.clinic_id else [c.pk for c in instance.therapist.clinics.all()]
+        clinic_ids = (
+            [instance.clinic_id]
+            if instance.clinic_id
+            else [c.pk for c in instance.therapist.clinics.all()]
+        )
         if not any(access.manages(cid) for cid in clinic_ids):
             raise PermissionDenied("Only reception or admins of that clinic may remove a block.")
         instance.delete()
@@ -483,8 +537,18 @@ class AvailabilityView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("treatment", int, required=True),
-            OpenApiParameter("start", str, required=True, description="ISO date (clinic midnight) or date-time with offset."),
-            OpenApiParameter("end", str, required=True, description="ISO date (inclusive) or date-time with offset."),
+            OpenApiParameter(
+                "start",
+                str,
+                required=True,
+                description="ISO date (clinic midnight) or date-time with offset.",
+            ),
+            OpenApiParameter(
+                "end",
+                str,
+                required=True,
+                description="ISO date (inclusive) or date-time with offset.",
+            ),
             OpenApiParameter("therapist", int, description="Only this therapist's slots."),
             OpenApiParameter("clinic", int, description="Must be the treatment's clinic."),
         ],
@@ -499,12 +563,16 @@ class AvailabilityView(APIView):
         )
         clinic = treatment.clinic
         if params.get("clinic") not in (None, clinic.pk):
-            raise serializers.ValidationError({"clinic": [f"{treatment.name} is offered at {clinic.name} only."]})
+            raise serializers.ValidationError(
+                {"clinic": [f"{treatment.name} is offered at {clinic.name} only."]}
+            )
         tz = clinic.tz
         start = _window_bound(params["start"], tz, end=False)
         end = _window_bound(params["end"], tz, end=True)
         access = access_for(request)
-        staff = access.manages(clinic.pk) or (access.therapist is not None and access.is_staff_at(clinic.pk))
+        staff = access.manages(clinic.pk) or (
+            access.therapist is not None and access.is_staff_at(clinic.pk)
+        )
         availability = Availability(
             treatment=treatment,
             window_start=start,
@@ -541,4 +609,3 @@ def _window_bound(value, tz, *, end: bool) -> datetime:
         return value
     day = value + timedelta(days=1) if end else value
     return datetime.combine(day, time.min, tzinfo=tz)
-

@@ -43,4 +43,7 @@ def _broker():
 def health(request):
     checks = {"database": _timed(_database), "cache": _timed(_cache), "broker": _timed(_broker)}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status=200 if healthy else 503,
+    )

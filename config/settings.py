@@ -93,7 +93,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # Bound every lock wait: a booking that waits longer answers 409 slot_busy, never hangs.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+    )
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -181,7 +183,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="physiodesk <bookings
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Notifications (notifications/conf.py explains each) ----------------------------------------
-NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSMSBackend")
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSMSBackend"
+)
 # A claim older than this without sent_at is a dead worker's; the row is claimed again.
 NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=300)
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
@@ -223,6 +227,8 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "booking.models.BookingStatus",
         "ChannelEnum": "booking.models.Channel",
         "CancellationReasonEnum": "booking.models.CancellationReason",
+        # Plans name modalities in several fields (substituted_for, alternative_modality ...).
+        "ModalityEnum": "booking.models.Modality",
     },
 }
 

@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from booking import views as booking_views
 from booking.auth_views import ObtainTokenView
+from notifications.urls import FeedViewSet, feed_urlpatterns
+from plans import views as plan_views
 
 from .health import health
 
@@ -18,6 +20,11 @@ router.register("treatments", booking_views.TreatmentViewSet, basename="treatmen
 router.register("patients", booking_views.PatientViewSet, basename="patient")
 router.register("bookings", booking_views.BookingViewSet, basename="booking")
 router.register("blocks", booking_views.BlockViewSet, basename="block")
+router.register("feeds", FeedViewSet, basename="feed")
+router.register("plans", plan_views.PlanViewSet, basename="plan")
+router.register("plan-templates", plan_views.PlanTemplateViewSet, basename="plan-template")
+router.register("exercises", plan_views.ExerciseViewSet, basename="exercise")
+router.register("screenings", plan_views.ScreeningViewSet, basename="screening")
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
@@ -31,4 +38,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    *feed_urlpatterns,
+    path("", include("web.urls")),
 ]

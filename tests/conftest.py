@@ -55,7 +55,10 @@ def tess_user(db):
 @pytest.fixture
 def therapist(clinic, tess_user):
     therapist = TherapistFactory(
-        first_name="Tess", last_name="Physio", user=tess_user, clinics=[clinic],
+        first_name="Tess",
+        last_name="Physio",
+        user=tess_user,
+        clinics=[clinic],
         qualifications=["sports_massage", "dry_needling"],
     )
     MembershipFactory(user=tess_user, clinic=clinic, role="therapist")
@@ -79,7 +82,9 @@ def patient(clinic, patient_user):
 
 @pytest.fixture
 def receptionist(clinic):
-    return MembershipFactory(user=UserFactory(username="rhea"), clinic=clinic, role="receptionist").user
+    return MembershipFactory(
+        user=UserFactory(username="rhea"), clinic=clinic, role="receptionist"
+    ).user
 
 
 @pytest.fixture
@@ -89,7 +94,9 @@ def clinic_admin(clinic):
 
 @pytest.fixture
 def other_receptionist(other_clinic):
-    return MembershipFactory(user=UserFactory(username="rory"), clinic=other_clinic, role="receptionist").user
+    return MembershipFactory(
+        user=UserFactory(username="rory"), clinic=other_clinic, role="receptionist"
+    ).user
 
 
 @pytest.fixture

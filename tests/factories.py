@@ -49,7 +49,8 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     def open_every_day(obj, create, extracted, **kwargs):
         if create and extracted is not False:
             OpeningHours.objects.bulk_create(
-                OpeningHours(clinic=obj, weekday=day, opens=time(8), closes=time(20)) for day in range(7)
+                OpeningHours(clinic=obj, weekday=day, opens=time(8), closes=time(20))
+                for day in range(7)
             )
 
 
@@ -110,7 +111,9 @@ class TherapistFactory(factory.django.DjangoModelFactory):
             obj.clinics.add(*extracted)
             if kwargs.get("hours", True) is not False:
                 WorkingHours.objects.bulk_create(
-                    WorkingHours(therapist=obj, clinic=clinic, weekday=day, starts=time(8), ends=time(20))
+                    WorkingHours(
+                        therapist=obj, clinic=clinic, weekday=day, starts=time(8), ends=time(20)
+                    )
                     for clinic in extracted
                     for day in range(7)
                 )

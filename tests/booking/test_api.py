@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from booking import services
 from booking.models import Block, Booking, IdempotencyKey
 from tests.conftest import NOW
-from tests.factories import PatientFactory, TherapistFactory, TreatmentFactory
+from tests.factories import PatientFactory, TherapistFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -31,7 +31,9 @@ def booking(massage, patient):
 
 class TestAuth:
     def test_token_for_username_and_password(self, api, patient_user):
-        response = api(None).post("/api/v1/auth/token/", {"username": "pat", "password": "correct-horse-battery"})
+        response = api(None).post(
+            "/api/v1/auth/token/", {"username": "pat", "password": "correct-horse-battery"}
+        )
         assert response.status_code == 200
         token = response.json()["token"]
         listed = api(None).get(BOOKINGS, HTTP_AUTHORIZATION=f"Token {token}")
@@ -50,32 +52,54 @@ class TestAuth:
 
 class TestBooking:
     def test_patient_books_for_themselves(self, api, patient, massage, therapist, room):
-        response = api(patient.user).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"})
+        response = api(patient.user).post(
+            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"}
+        )
         assert response.status_code == 201, response.json()
         body = response.json()
-        assert {k: body[k] for k in ("patient", "treatment", "therapist", "room", "status", "version", "channel")} == {
-            "patient": patient.pk, "treatment": massage.pk, "therapist": therapist.pk, "room": room.pk,
-            "status": "confirmed", "version": 1, "channel": "online",
+        assert {
+            k: body[k]
+            for k in ("patient", "treatment", "therapist", "room", "status", "version", "channel")
+        } == {
+            "patient": patient.pk,
+            "treatment": massage.pk,
+            "therapist": therapist.pk,
+            "room": room.pk,
+            "status": "confirmed",
+            "version": 1,
+            "channel": "online",
         }
         assert body["start"] == "2027-03-02T10:00:00+00:00"
         assert body["end"] == "2027-03-02T10:45:00+00:00"
 
     def test_times_are_shown_in_the_clinic_zone_with_offset(self, api, patient, massage):
-        response = api(patient.user).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-04-06T09:00:00+01:00"})
+        response = api(patient.user).post(
+            BOOKINGS, {"treatment": massage.pk, "start": "2027-04-06T09:00:00+01:00"}
+        )
         assert response.status_code == 201, response.json()
         assert response.json()["start"] == "2027-04-06T09:00:00+01:00"
         assert Booking.objects.get().start == datetime(2027, 4, 6, 8, tzinfo=UTC)
 
-    def test_receptionist_books_for_a_patient_inside_notice(self, api, receptionist, patient, massage):
+    def test_receptionist_books_for_a_patient_inside_notice(
+        self, api, receptionist, patient, massage
+    ):
         response = api(receptionist).post(
-            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-01T09:30:00Z", "patient": patient.pk, "channel": "phone"}
+            BOOKINGS,
+            {
+                "treatment": massage.pk,
+                "start": "2027-03-01T09:30:00Z",
+                "patient": patient.pk,
+                "channel": "phone",
+            },
         )
         assert response.status_code == 201, response.json()
         assert response.json()["channel"] == "phone"
         assert Booking.objects.get().created_by == receptionist
 
     def test_patient_inside_notice_gets_a_clear_400(self, api, patient, massage):
-        response = api(patient.user).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-01T09:30:00Z"})
+        response = api(patient.user).post(
+            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-01T09:30:00Z"}
+        )
         assert response.status_code == 400
         assert error_code(response) == "notice_too_short"
         assert "2 hours" in response.json()["error"]["message"]
@@ -88,26 +112,35 @@ class TestBooking:
 
         other.user = UserFactory(username="olly")
         other.save()
-        response = client_for(other.user).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-03T10:15:00Z"})
+        response = client_for(other.user).post(
+            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-03T10:15:00Z"}
+        )
         assert response.status_code == 409
         assert error_code(response) == "therapist_busy"
         assert Booking.objects.count() == 1
 
     def test_patients_cannot_book_for_someone_else(self, api, patient, massage, clinic):
         someone = PatientFactory(clinic=clinic)
-        response = api(patient.user).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z", "patient": someone.pk})
+        response = api(patient.user).post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z", "patient": someone.pk},
+        )
         assert response.status_code == 403
         assert not Booking.objects.exists()
 
-    def test_another_clinics_receptionist_cannot_book_here(self, api, other_receptionist, patient, massage):
+    def test_another_clinics_receptionist_cannot_book_here(
+        self, api, other_receptionist, patient, massage
+    ):
         response = api(other_receptionist).post(
-            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z", "patient": patient.pk}
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z", "patient": patient.pk},
         )
         assert response.status_code == 403
 
     def test_therapist_books_into_their_own_diary(self, api, therapist, patient, massage):
         response = api(therapist.user).post(
-            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z", "patient": patient.pk}
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z", "patient": patient.pk},
         )
         assert response.status_code == 201, response.json()
         assert response.json()["therapist"] == therapist.pk
@@ -144,7 +177,9 @@ class TestBadInput:
         assert not Booking.objects.exists()
 
     def test_malformed_json_is_a_400(self, api, patient):
-        response = api(patient.user).post(BOOKINGS, data="{not json", content_type="application/json")
+        response = api(patient.user).post(
+            BOOKINGS, data="{not json", content_type="application/json"
+        )
         assert response.status_code == 400
         assert error_code(response) == "malformed_request"
 
@@ -156,15 +191,27 @@ class TestBadInput:
     def test_not_qualified_therapist_is_a_400(self, api, receptionist, patient, massage, clinic):
         taper = TherapistFactory(clinics=[clinic], qualifications=["taping"])
         response = api(receptionist).post(
-            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z", "patient": patient.pk, "therapist": taper.pk}
+            BOOKINGS,
+            {
+                "treatment": massage.pk,
+                "start": "2027-03-02T10:00:00Z",
+                "patient": patient.pk,
+                "therapist": taper.pk,
+            },
         )
         assert response.status_code == 400
         assert error_code(response) == "therapist_not_qualified"
 
     def test_outside_hours_and_in_the_past(self, api, receptionist, patient, massage):
-        closed = api(receptionist).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T21:00:00Z", "patient": patient.pk})
+        closed = api(receptionist).post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T21:00:00Z", "patient": patient.pk},
+        )
         assert (closed.status_code, error_code(closed)) == (409, "clinic_closed")
-        past = api(receptionist).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-02-01T10:00:00Z", "patient": patient.pk})
+        past = api(receptionist).post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-02-01T10:00:00Z", "patient": patient.pk},
+        )
         assert (past.status_code, error_code(past)) == (400, "start_in_past")
         assert not Booking.objects.exists()
 
@@ -182,21 +229,39 @@ class TestIdempotency:
 
     def test_the_same_key_with_another_body_is_422(self, api, patient, massage):
         client = api(patient.user)
-        client.post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"}, HTTP_IDEMPOTENCY_KEY="k1")
-        response = client.post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T12:00:00Z"}, HTTP_IDEMPOTENCY_KEY="k1")
+        client.post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"},
+            HTTP_IDEMPOTENCY_KEY="k1",
+        )
+        response = client.post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T12:00:00Z"},
+            HTTP_IDEMPOTENCY_KEY="k1",
+        )
         assert response.status_code == 422
         assert error_code(response) == "idempotency_key_reused"
         assert Booking.objects.count() == 1
 
     def test_a_failed_request_stores_no_key(self, api, patient, massage):
-        response = api(patient.user).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T21:00:00Z"}, HTTP_IDEMPOTENCY_KEY="k2")
+        response = api(patient.user).post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T21:00:00Z"},
+            HTTP_IDEMPOTENCY_KEY="k2",
+        )
         assert response.status_code == 409
         assert not IdempotencyKey.objects.exists()
 
     def test_keys_belong_to_one_user(self, api, patient, massage, receptionist):
-        api(patient.user).post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"}, HTTP_IDEMPOTENCY_KEY="shared")
+        api(patient.user).post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"},
+            HTTP_IDEMPOTENCY_KEY="shared",
+        )
         response = api(receptionist).post(
-            BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T12:00:00Z", "patient": patient.pk}, HTTP_IDEMPOTENCY_KEY="shared"
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T12:00:00Z", "patient": patient.pk},
+            HTTP_IDEMPOTENCY_KEY="shared",
         )
         assert response.status_code == 201
         assert Booking.objects.count() == 2
@@ -207,20 +272,26 @@ class TestActions:
         import time_machine
 
         with time_machine.travel(at(2, 20), tick=False):
-            response = api(patient.user).post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "illness"})
+            response = api(patient.user).post(
+                f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "illness"}
+            )
         assert response.status_code == 200, response.json()
         assert response.json()["status"] == "cancelled"
         assert response.json()["is_late_cancellation"] is True
         assert response.json()["version"] == 2
 
     def test_reschedule_keeps_the_id_and_raises_the_version(self, api, patient, booking):
-        response = api(patient.user).post(f"{BOOKINGS}{booking.pk}/reschedule/", {"start": "2027-03-04T11:00:00Z"})
+        response = api(patient.user).post(
+            f"{BOOKINGS}{booking.pk}/reschedule/", {"start": "2027-03-04T11:00:00Z"}
+        )
         assert response.status_code == 200, response.json()
         assert (response.json()["id"], response.json()["version"]) == (booking.pk, 2)
         assert response.json()["start"] == "2027-03-04T11:00:00+00:00"
 
     def test_stale_version_is_a_409(self, api, receptionist, booking):
-        response = api(receptionist).post(f"{BOOKINGS}{booking.pk}/reschedule/", {"start": "2027-03-04T11:00:00Z", "version": 5})
+        response = api(receptionist).post(
+            f"{BOOKINGS}{booking.pk}/reschedule/", {"start": "2027-03-04T11:00:00Z", "version": 5}
+        )
         assert response.status_code == 409
         assert error_code(response) == "version_conflict"
 
@@ -228,7 +299,9 @@ class TestActions:
         import time_machine
 
         with time_machine.travel(at(3, 9, 55), tick=False):
-            assert api(patient.user).post(f"{BOOKINGS}{booking.pk}/check-in/", {}).status_code == 403
+            assert (
+                api(patient.user).post(f"{BOOKINGS}{booking.pk}/check-in/", {}).status_code == 403
+            )
             response = api(receptionist).post(f"{BOOKINGS}{booking.pk}/check-in/", {})
         assert response.status_code == 200
         assert response.json()["status"] == "arrived"
@@ -252,12 +325,25 @@ class TestActions:
         assert Booking.objects.get().status == "confirmed"
 
     def test_generic_updates_are_not_allowed(self, api, receptionist, booking):
-        response = api(receptionist).patch(f"{BOOKINGS}{booking.pk}/", {"start": "2027-03-04T11:00:00Z"})
+        response = api(receptionist).patch(
+            f"{BOOKINGS}{booking.pk}/", {"start": "2027-03-04T11:00:00Z"}
+        )
         assert response.status_code == 405
 
 
 class TestVisibility:
-    def test_each_role_sees_only_its_bookings(self, api, booking, patient, therapist, receptionist, other_receptionist, other_therapist, clinic, massage):
+    def test_each_role_sees_only_its_bookings(
+        self,
+        api,
+        booking,
+        patient,
+        therapist,
+        receptionist,
+        other_receptionist,
+        other_therapist,
+        clinic,
+        massage,
+    ):
         other_patient = PatientFactory(clinic=clinic)
         services.book_session(treatment=massage, start=at(4, 10), patient=other_patient, now=NOW)
 
@@ -270,37 +356,60 @@ class TestVisibility:
         assert ids(other_receptionist) == []
         assert ids(other_therapist.user) == []
         assert api(other_receptionist).get(f"{BOOKINGS}{booking.pk}/").status_code == 404
-        assert api(other_receptionist).post(f"{BOOKINGS}{booking.pk}/cancel/", {}).status_code == 404
+        assert (
+            api(other_receptionist).post(f"{BOOKINGS}{booking.pk}/cancel/", {}).status_code == 404
+        )
 
     def test_lists_filter_by_status_and_date(self, api, receptionist, booking, massage, clinic):
-        later = services.book_session(treatment=massage, start=at(10, 10), patient=PatientFactory(clinic=clinic), now=NOW)
+        later = services.book_session(
+            treatment=massage, start=at(10, 10), patient=PatientFactory(clinic=clinic), now=NOW
+        )
         services.cancel_booking(booking=later, now=NOW)
         client = api(receptionist)
-        assert [b["id"] for b in client.get(BOOKINGS, {"status": "cancelled"}).json()["results"]] == [later.pk]
-        assert [b["id"] for b in client.get(BOOKINGS, {"date_from": "2027-03-03", "date_to": "2027-03-03"}).json()["results"]] == [booking.pk]
+        assert [
+            b["id"] for b in client.get(BOOKINGS, {"status": "cancelled"}).json()["results"]
+        ] == [later.pk]
+        assert [
+            b["id"]
+            for b in client.get(
+                BOOKINGS, {"date_from": "2027-03-03", "date_to": "2027-03-03"}
+            ).json()["results"]
+        ] == [booking.pk]
         bad = client.get(BOOKINGS, {"date_from": "yesterday"})
         assert bad.status_code == 400
 
     def test_lists_are_paginated(self, api, receptionist, booking):
         body = api(receptionist).get(BOOKINGS, {"page_size": 1}).json()
-        assert body["count"] == 1 and "next" in body and len(body["results"]) == 1
+        assert body["count"] == 1
+        assert "next" in body
+        assert len(body["results"]) == 1
 
 
 class TestAvailabilityEndpoint:
     def test_lists_slots_with_offsets_and_is_public(self, api, massage, therapist, room):
-        response = api(None).get("/api/v1/availability/", {"treatment": massage.pk, "start": "2027-04-06", "end": "2027-04-06"})
+        response = api(None).get(
+            "/api/v1/availability/",
+            {"treatment": massage.pk, "start": "2027-04-06", "end": "2027-04-06"},
+        )
         assert response.status_code == 200, response.json()
         slot = response.json()["slots"][0]
         assert slot == {
-            "start": "2027-04-06T08:00:00+01:00", "end": "2027-04-06T08:45:00+01:00",
-            "therapist": therapist.pk, "room": room.pk, "places_left": 1, "capacity": 1,
+            "start": "2027-04-06T08:00:00+01:00",
+            "end": "2027-04-06T08:45:00+01:00",
+            "therapist": therapist.pk,
+            "room": room.pk,
+            "places_left": 1,
+            "capacity": 1,
         }
 
     def test_query_count_is_flat(self, api, massage, clinic, django_assert_max_num_queries):
         for _ in range(4):
             TherapistFactory(clinics=[clinic])
         with django_assert_max_num_queries(3):
-            response = api(None).get("/api/v1/availability/", {"treatment": massage.pk, "start": "2027-03-02", "end": "2027-03-30"})
+            response = api(None).get(
+                "/api/v1/availability/",
+                {"treatment": massage.pk, "start": "2027-03-02", "end": "2027-03-30"},
+            )
         assert len(response.json()["slots"]) > 1000
 
     @pytest.mark.parametrize(
@@ -317,45 +426,81 @@ class TestAvailabilityEndpoint:
         assert field in response.json()["error"]["fields"]
 
     def test_end_before_start_and_too_long_windows(self, api, massage):
-        backwards = api(None).get("/api/v1/availability/", {"treatment": massage.pk, "start": "2027-03-05", "end": "2027-03-02"})
+        backwards = api(None).get(
+            "/api/v1/availability/",
+            {"treatment": massage.pk, "start": "2027-03-05", "end": "2027-03-02"},
+        )
         assert (backwards.status_code, error_code(backwards)) == (400, "invalid_window")
-        too_long = api(None).get("/api/v1/availability/", {"treatment": massage.pk, "start": "2027-03-01", "end": "2027-06-01"})
+        too_long = api(None).get(
+            "/api/v1/availability/",
+            {"treatment": massage.pk, "start": "2027-03-01", "end": "2027-06-01"},
+        )
         assert (too_long.status_code, error_code(too_long)) == (400, "window_too_long")
 
     def test_hidden_treatments_are_404_for_the_public(self, api, massage):
         massage.online_bookable = False
         massage.save()
-        response = api(None).get("/api/v1/availability/", {"treatment": massage.pk, "start": "2027-03-02", "end": "2027-03-02"})
+        response = api(None).get(
+            "/api/v1/availability/",
+            {"treatment": massage.pk, "start": "2027-03-02", "end": "2027-03-02"},
+        )
         assert response.status_code == 404
 
 
 class TestSetup:
-    def test_admin_creates_a_room_and_a_receptionist_cannot(self, api, clinic_admin, receptionist, clinic, room):
-        created = api(clinic_admin).post("/api/v1/rooms/", {"clinic": clinic.pk, "name": "Gym", "features": ["couch"]})
+    def test_admin_creates_a_room_and_a_receptionist_cannot(
+        self, api, clinic_admin, receptionist, clinic, room
+    ):
+        created = api(clinic_admin).post(
+            "/api/v1/rooms/", {"clinic": clinic.pk, "name": "Gym", "features": ["couch"]}
+        )
         assert created.status_code == 201, created.json()
         refused = api(receptionist).post("/api/v1/rooms/", {"clinic": clinic.pk, "name": "Gym 2"})
         assert refused.status_code == 403
 
     def test_admin_cannot_set_up_another_clinic(self, api, clinic_admin, other_clinic):
-        response = api(clinic_admin).post("/api/v1/treatments/", {
-            "clinic": other_clinic.pk, "name": "Taping", "modality": "taping", "duration_minutes": 20,
-        })
+        response = api(clinic_admin).post(
+            "/api/v1/treatments/",
+            {
+                "clinic": other_clinic.pk,
+                "name": "Taping",
+                "modality": "taping",
+                "duration_minutes": 20,
+            },
+        )
         assert response.status_code == 403
 
-    def test_staff_block_time_and_conflicts_are_refused(self, api, receptionist, therapist, booking):
-        refused = api(receptionist).post("/api/v1/blocks/", {
-            "therapist": therapist.pk, "start": "2027-03-03T09:00:00Z", "end": "2027-03-03T12:00:00Z",
-        })
+    def test_staff_block_time_and_conflicts_are_refused(
+        self, api, receptionist, therapist, booking
+    ):
+        refused = api(receptionist).post(
+            "/api/v1/blocks/",
+            {
+                "therapist": therapist.pk,
+                "start": "2027-03-03T09:00:00Z",
+                "end": "2027-03-03T12:00:00Z",
+            },
+        )
         assert refused.status_code == 409
         assert refused.json()["error"]["details"] == {"bookings": [booking.pk]}
-        created = api(receptionist).post("/api/v1/blocks/", {
-            "therapist": therapist.pk, "start": "2027-03-05T09:00:00Z", "end": "2027-03-05T12:00:00Z", "reason": "Course",
-        })
+        created = api(receptionist).post(
+            "/api/v1/blocks/",
+            {
+                "therapist": therapist.pk,
+                "start": "2027-03-05T09:00:00Z",
+                "end": "2027-03-05T12:00:00Z",
+                "reason": "Course",
+            },
+        )
         assert created.status_code == 201
         assert Block.objects.count() == 1
 
-    def test_staff_see_their_clinics_patients_only(self, api, receptionist, other_receptionist, patient):
-        assert [p["id"] for p in api(receptionist).get("/api/v1/patients/").json()["results"]] == [patient.pk]
+    def test_staff_see_their_clinics_patients_only(
+        self, api, receptionist, other_receptionist, patient
+    ):
+        assert [p["id"] for p in api(receptionist).get("/api/v1/patients/").json()["results"]] == [
+            patient.pk
+        ]
         assert api(other_receptionist).get("/api/v1/patients/").json()["results"] == []
         assert api(patient.user).get(f"/api/v1/patients/{patient.pk}/").status_code == 200
 
@@ -371,7 +516,11 @@ class TestSchema:
 def test_booking_through_the_api_uses_few_queries(api, patient, massage):
     client = api(patient.user)
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(BOOKINGS, {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"}, HTTP_IDEMPOTENCY_KEY="q")
+        response = client.post(
+            BOOKINGS,
+            {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"},
+            HTTP_IDEMPOTENCY_KEY="q",
+        )
     assert response.status_code == 201
     # SAVEPOINTs come from the test's own wrapping transaction; in service they are BEGIN/COMMIT.
     sql = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]

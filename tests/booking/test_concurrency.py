@@ -47,7 +47,10 @@ def _poster(user, body, **headers):
 @pytest.mark.usefixtures("frozen_now")
 def test_twenty_four_requests_for_one_slot_book_it_once(clinic, massage, receptionist):
     patients = [PatientFactory(clinic=clinic) for _ in range(24)]
-    calls = [_poster(receptionist, {"treatment": massage.pk, "start": SLOT, "patient": p.pk}) for p in patients]
+    calls = [
+        _poster(receptionist, {"treatment": massage.pk, "start": SLOT, "patient": p.pk})
+        for p in patients
+    ]
     responses = race(calls)
     codes = sorted(r.status_code for r in responses)
     assert codes.count(201) == 1, codes
@@ -61,7 +64,11 @@ def test_twenty_four_requests_for_one_slot_book_it_once(clinic, massage, recepti
 def test_the_last_place_in_a_class_goes_to_one_patient(clinic, therapist, receptionist):
     RoomFactory(clinic=clinic, name="Gym", features=["gym_space"])
     group = TreatmentFactory(
-        clinic=clinic, name="Rehab class", capacity=3, duration_minutes=60, buffer_after_minutes=0,
+        clinic=clinic,
+        name="Rehab class",
+        capacity=3,
+        duration_minutes=60,
+        buffer_after_minutes=0,
         required_room_features=["gym_space"],
     )
     for _ in range(2):
@@ -71,7 +78,12 @@ def test_the_last_place_in_a_class_goes_to_one_patient(clinic, therapist, recept
             format="json",
         )
     patients = [PatientFactory(clinic=clinic) for _ in range(20)]
-    responses = race([_poster(receptionist, {"treatment": group.pk, "start": SLOT, "patient": p.pk}) for p in patients])
+    responses = race(
+        [
+            _poster(receptionist, {"treatment": group.pk, "start": SLOT, "patient": p.pk})
+            for p in patients
+        ]
+    )
     assert sorted(r.status_code for r in responses).count(201) == 1
     assert Booking.objects.filter(treatment=group).count() == 3
     assert sorted(Booking.objects.values_list("place", flat=True)) == [1, 2, 3]
@@ -80,30 +92,48 @@ def test_the_last_place_in_a_class_goes_to_one_patient(clinic, therapist, recept
 @pytest.mark.usefixtures("frozen_now")
 def test_the_same_idempotency_key_sent_twice_at_once_books_once(clinic, massage, patient):
     body = {"treatment": massage.pk, "start": SLOT}
-    responses = race([_poster(patient.user, body, HTTP_IDEMPOTENCY_KEY="double-click") for _ in range(6)])
+    responses = race(
+        [_poster(patient.user, body, HTTP_IDEMPOTENCY_KEY="double-click") for _ in range(6)]
+    )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["id"] for r in responses}) == 1
     assert Booking.objects.count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="exclusion constraints exist on PostgreSQL only")
-def test_postgres_refuses_overlaps_even_when_the_application_is_bypassed(clinic, massage, patient, therapist, room):
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="exclusion constraints exist on PostgreSQL only"
+)
+def test_postgres_refuses_overlaps_even_when_the_application_is_bypassed(
+    clinic, massage, patient, therapist, room
+):
     start = datetime(2027, 3, 2, 10, tzinfo=UTC)
     fields = dict(clinic=clinic, treatment=massage, therapist=therapist, room=room, patient=patient)
     Booking.objects.create(
-        **fields, start=start, end=start + timedelta(minutes=45),
-        blocked_start=start, blocked_end=start + timedelta(minutes=60), session_key="a",
+        **fields,
+        start=start,
+        end=start + timedelta(minutes=45),
+        blocked_start=start,
+        blocked_end=start + timedelta(minutes=60),
+        session_key="a",
     )
     later = start + timedelta(minutes=50)  # inside the first booking's buffer
     with pytest.raises(IntegrityError, match="booking_therapist_no_overlap"), transaction.atomic():
         Booking.objects.create(
-            **fields, start=later, end=later + timedelta(minutes=45),
-            blocked_start=later, blocked_end=later + timedelta(minutes=60), session_key="b",
+            **fields,
+            start=later,
+            end=later + timedelta(minutes=45),
+            blocked_start=later,
+            blocked_end=later + timedelta(minutes=60),
+            session_key="b",
         )
     other_room = RoomFactory(clinic=clinic)
     back_to_back = start + timedelta(minutes=60)
     Booking.objects.create(
-        **{**fields, "room": other_room}, start=back_to_back, end=back_to_back + timedelta(minutes=45),
-        blocked_start=back_to_back, blocked_end=back_to_back + timedelta(minutes=60), session_key="c",
+        **{**fields, "room": other_room},
+        start=back_to_back,
+        end=back_to_back + timedelta(minutes=45),
+        blocked_start=back_to_back,
+        blocked_end=back_to_back + timedelta(minutes=60),
+        session_key="c",
     )
     assert Booking.objects.count() == 2

@@ -1,0 +1,123 @@
+"""What booking tells the notifications app about its data (registered in BookingConfig.ready).
+
+notifications never imports booking (STYLE §1); it asks this directory instead, through the
+plain dataclasses in notifications/directory.py.
+"""
+
+from __future__ import annotations
+
+from notifications.directory import Appointment, ClinicInfo, Contact, FeedKind, FeedOwner
+
+from .models import (
+    Booking,
+    BookingStatus,
+    Clinic,
+    ClinicMembership,
+    Patient,
+    Room,
+    StaffRole,
+    Therapist,
+)
+
+
+class BookingDirectory:
+    def appointment(self, booking: Booking) -> Appointment:
+        # One query for the names, whatever the caller happened to load with the booking.
+        names = (
+            Booking.objects.filter(pk=booking.pk)
+            .values_list(
+                "treatment__name",
+                "therapist__first_name",
+                "therapist__last_name",
+                "room__name",
+                "clinic__name",
+                "patient__first_name",
+                "patient__last_name",
+            )  # fmt: skip
+            .get()
+        )
+        treatment, therapist_first, therapist_last, room, clinic, patient_first, patient_last = (
+            names
+        )
+        return Appointment(
+            booking_id=booking.pk,
+            version=booking.version,
+            cancelled=booking.status == BookingStatus.CANCELLED,
+            start=booking.start,
+            end=booking.end,
+            updated_at=booking.updated_at,
+            clinic_id=booking.clinic_id,
+            therapist_id=booking.therapist_id,
+            room_id=booking.room_id,
+            patient_id=booking.patient_id,
+            treatment_name=treatment,
+            therapist_name=f"{therapist_first} {therapist_last}",
+            room_name=room,
+            clinic_name=clinic,
+            patient_initials=f"{patient_first[:1]}{patient_last[:1]}".upper(),
+        )
+
+    def contacts(self, patient_ids: set[int]) -> dict[int, Contact]:
+        fields = (
+            "pk",
+            "first_name",
+            "email",
+            "phone",
+            "consents_to_email",
+            "consents_to_sms",
+            "consents_to_reminders",
+        )
+        rows = Patient.objects.filter(pk__in=patient_ids).values_list(*fields)
+        return {row[0]: Contact(*row) for row in rows}
+
+    def clinics(self, clinic_ids: set[int]) -> dict[int, ClinicInfo]:
+        fields = ("pk", "name", "address", "phone", "email", "time_zone")
+        return {
+            row[0]: ClinicInfo(*row)
+            for row in Clinic.objects.filter(pk__in=clinic_ids).values_list(*fields)
+        }
+
+    def feed_owners_for(self, user) -> list[FeedOwner]:
+        if not (user and user.is_authenticated):
+            return []
+        owners: list[FeedOwner] = []
+        therapist = Therapist.objects.filter(user=user).first()
+        if therapist is not None:
+            owners += [
+                FeedOwner(
+                    FeedKind.THERAPIST,
+                    therapist.pk,
+                    clinic.pk,
+                    f"{therapist.full_name} at {clinic.name}",
+                )
+                for clinic in therapist.clinics.order_by("name")
+            ]
+        patient = Patient.objects.filter(user=user).first()
+        if patient is not None:
+            owners.append(FeedOwner(FeedKind.PATIENT, patient.pk, None, "My appointments"))
+        if user.is_superuser:
+            administered = Clinic.objects.all()
+        else:
+            administered = Clinic.objects.filter(
+                pk__in=ClinicMembership.objects.filter(user=user, role=StaffRole.ADMIN).values(
+                    "clinic_id"
+                )
+            )
+        for clinic in administered.order_by("name"):
+            owners.append(
+                FeedOwner(FeedKind.CLINIC, clinic.pk, clinic.pk, f"{clinic.name}: all appointments")
+            )
+            owners += [
+                FeedOwner(FeedKind.ROOM, room.pk, clinic.pk, f"{clinic.name}: {room.name}")
+                for room in Room.objects.filter(clinic=clinic, is_active=True).order_by("name")
+            ]
+            owners += [
+                FeedOwner(FeedKind.THERAPIST, t.pk, clinic.pk, f"{t.full_name} at {clinic.name}")
+                for t in clinic.therapists.filter(is_active=True).order_by(
+                    "last_name", "first_name"
+                )
+            ]
+        unique: dict[tuple, FeedOwner] = {}
+        for owner in owners:
+            unique.setdefault((owner.kind, owner.owner_id, owner.clinic_id), owner)
+        return list(unique.values())

@@ -1,0 +1,108 @@
+"""What notifications needs to know about bookings, patients and clinics, without importing them.
+
+STYLE §1: `notifications` never imports `booking`. Booking describes itself instead: at
+AppConfig.ready() it registers a `Directory` (booking/notification_directory.py) that turns a
+booking into a plain `Appointment` and answers the few live questions asked at send time and
+when listing feeds. Everything crossing this line is a frozen dataclass of plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class FeedKind:
+    THERAPIST = "therapist"
+    ROOM = "room"
+    CLINIC = "clinic"
+    PATIENT = "patient"
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """One booking as calendars and messages see it. `cancelled` is the only status that matters."""
+
+    booking_id: int
+    version: int
+    cancelled: bool
+    start: datetime
+    end: datetime
+    updated_at: datetime
+    clinic_id: int
+    therapist_id: int
+    room_id: int
+    patient_id: int
+    treatment_name: str
+    therapist_name: str
+    room_name: str
+    clinic_name: str
+    patient_initials: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach a patient now, and what they agreed to (read live at send time)."""
+
+    patient_id: int
+    first_name: str
+    email: str
+    phone: str
+    email_ok: bool
+    sms_ok: bool
+    reminders_ok: bool
+
+
+@dataclass(frozen=True)
+class ClinicInfo:
+    clinic_id: int
+    name: str
+    address: str
+    phone: str
+    email: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class FeedOwner:
+    """A calendar a user may subscribe to. `clinic_id` is None for a patient's own feed."""
+
+    kind: str
+    owner_id: int
+    clinic_id: int | None
+    label: str
+
+
+class Directory(Protocol):
+    def appointment(self, booking: Any) -> Appointment:
+        """The booking (an object of the registering app) as an Appointment."""
+
+    def contacts(self, patient_ids: set[int]) -> dict[int, Contact]:
+        """Current contact details and consents of these patients (missing ids are left out)."""
+
+    def clinics(self, clinic_ids: set[int]) -> dict[int, ClinicInfo]:
+        """Current name, address and time zone of these clinics."""
+
+    def feed_owners_for(self, user: Any) -> list[FeedOwner]:
+        """Feeds `user` may subscribe to: their own, and every feed of clinics they administer."""
+
+
+_directory: Directory | None = None
+
+
+def register_directory(directory: Directory) -> None:
+    """Called once by the app that owns bookings, from its AppConfig.ready()."""
+    global _directory  # noqa: PLW0603 - one process-wide registration, like booking.eligibility
+    _directory = directory
+
+
+def get_directory() -> Directory:
+    if _directory is None:
+        raise ImproperlyConfigured(
+            "No notifications directory is registered; the booking app registers one in "
+            "BookingConfig.ready()."
+        )
+    return _directory

@@ -1,0 +1,216 @@
+"""Turn an outbox row into the email or text message the patient receives.
+
+Wording comes from the clinic's MessageTemplate rows when it has them, else from the built-in
+templates in templates/notifications/. Subjects, SMS and the first line of every body carry no
+clinical detail (domain research E5): they show on locked screens and in shared inboxes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email.mime.text import MIMEText
+from email.utils import formataddr, parseaddr
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import Context, Template
+from django.template.loader import render_to_string
+
+from . import conf, ical
+from .directory import ClinicInfo, Contact
+from .models import (
+    CalendarEntry,
+    Channel,
+    ClinicNotificationSettings,
+    Kind,
+    MessageTemplate,
+    Notification,
+)
+from .sms import SMSMessage
+
+ICS_METHOD = {Kind.CONFIRMATION: "REQUEST", Kind.RESCHEDULE: "REQUEST", Kind.CANCELLATION: "CANCEL"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def message_id(row: Notification) -> str:
+    """The same Message-ID every time this row is (re)sent, so receivers can spot a repeat."""
+    return f"<{row.uid}@{conf.message_id_domain()}>"
+
+
+def reference(entry: CalendarEntry) -> str:
+    """A short booking reference for patients, from the random UID, so it reveals nothing."""
+    return entry.uid.hex[:8].upper()
+
+
+def describe_time(value: datetime, time_zone: str) -> str:
+    """E.g. "Monday 29 March 2027 at 09:00 BST": local wall-clock time with its zone name."""
+    local = value.astimezone(ZoneInfo(time_zone))
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} {local.tzname()}"
+
+
+def describe_lead(minutes: int) -> str:
+    if minutes % (24 * 60) == 0 and minutes >= 24 * 60 * 2:
+        return f"{minutes // (24 * 60)} days"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return f"{minutes} minutes"
+
+
+def context_for(
+    row: Notification, entry: CalendarEntry, contact: Contact, clinic: ClinicInfo
+) -> dict:
+    """What templates may use. `treatment_name` is for bodies only (subjects refuse it)."""
+    return {
+        "kind": row.kind,
+        "patient_first_name": contact.first_name,
+        "clinic_name": clinic.name,
+        "clinic_address": clinic.address,
+        "clinic_phone": clinic.phone,
+        "clinic_email": clinic.email,
+        "when": describe_time(entry.start, clinic.time_zone),
+        "ends": describe_time(entry.end, clinic.time_zone),
+        "start": entry.start,
+        "end": entry.end,
+        "time_zone": clinic.time_zone,
+        "duration_minutes": int((entry.end - entry.start).total_seconds() // 60),
+        "therapist_name": entry.therapist_name,
+        "reference": reference(entry),
+        "lead": describe_lead(row.lead_minutes) if row.lead_minutes else "",
+        "treatment_name": entry.treatment_name,
+    }
+
+
+class Templates:
+    """Finds each clinic's wording once per batch."""
+
+    def __init__(self):
+        self._found: dict[tuple[int, str, str], MessageTemplate | None] = {}
+
+    def custom(self, clinic_id: int, kind: str, channel: str) -> MessageTemplate | None:
+        key = (clinic_id, kind, channel)
+        if key not in self._found:
+            rows = MessageTemplate.objects.filter(
+                kind=kind, channel=channel, clinic_id__in=[clinic_id]
+            ) | (MessageTemplate.objects.filter(kind=kind, channel=channel, clinic_id__isnull=True))
+            by_clinic = {row.clinic_id: row for row in rows}
+            self._found[key] = by_clinic.get(clinic_id) or by_clinic.get(None)
+        return self._found[key]
+
+    def render(self, clinic_id: int, kind: str, channel: str, context: dict) -> Rendered:
+        custom = self.custom(clinic_id, kind, channel)
+        if custom is not None:
+            text = _from_string(custom.body_text, context, escape=False)
+            html = _from_string(custom.body_html, context, escape=True) if custom.body_html else ""
+            subject = _from_string(custom.subject, context, escape=False)
+        else:
+            folder = f"notifications/{channel}"
+            text = render_to_string(f"{folder}/{kind}.txt", context)
+            html = (
+                render_to_string(f"{folder}/{kind}.html", context)
+                if channel == Channel.EMAIL
+                else ""
+            )
+            subject = (
+                render_to_string(f"{folder}/{kind}_subject.txt", context)
+                if channel == Channel.EMAIL
+                else ""
+            )
+        return Rendered(
+            subject=" ".join(subject.split())[:200], text=text.strip() + "\n", html=html
+        )
+
+
+def _from_string(source: str, context: dict, *, escape: bool) -> str:
+    if not escape:
+        source = "{% autoescape off %}" + source + "{% endautoescape %}"
+    return Template(source).render(Context(context))
+
+
+def invitation(
+    row: Notification,
+    entry: CalendarEntry,
+    contact: Contact,
+    clinic: ClinicInfo,
+    organizer_email: str,
+) -> bytes | None:
+    """The .ics a mail client uses to add, move or remove the event in place (iTIP, RFC 5546)."""
+    method = ICS_METHOD.get(row.kind)
+    if method is None:
+        return None
+    event = ical.Event(
+        uid=str(entry.uid),
+        start=entry.start,
+        end=entry.end,
+        stamp=entry.updated_at,
+        sequence=entry.sequence,
+        cancelled=row.kind == Kind.CANCELLATION,
+        summary=f"Appointment at {clinic.name}",
+        location=", ".join(
+            part for part in (clinic.name, " ".join(clinic.address.split())) if part
+        ),
+        description=f"With {entry.therapist_name}. Reference {reference(entry)}."
+        + (f" To change it, call {clinic.phone}." if clinic.phone else ""),
+        organizer=(clinic.name, organizer_email),
+        attendee=(contact.first_name, contact.email),
+    )
+    return ical.calendar([event], method=method)
+
+
+def build_email(
+    row: Notification,
+    entry: CalendarEntry,
+    contact: Contact,
+    clinic: ClinicInfo,
+    clinic_settings: ClinicNotificationSettings,
+    templates: Templates,
+) -> EmailMultiAlternatives:
+    rendered = templates.render(
+        entry.clinic_id, row.kind, Channel.EMAIL, context_for(row, entry, contact, clinic)
+    )
+    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    reply_to = clinic_settings.reply_to or clinic.email
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=formataddr((clinic.name, from_address)),
+        to=[contact.email],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"Message-ID": message_id(row), "Auto-Submitted": "auto-generated"},
+    )
+    if rendered.html:
+        message.attach_alternative(rendered.html, "text/html")
+    ics = invitation(row, entry, contact, clinic, organizer_email=reply_to or from_address)
+    if ics is not None:
+        part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+        part.set_param("method", ICS_METHOD[row.kind])
+        part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message.attach(part)
+    return message
+
+
+def build_sms(
+    row: Notification,
+    entry: CalendarEntry,
+    contact: Contact,
+    clinic: ClinicInfo,
+    templates: Templates,
+) -> SMSMessage:
+    rendered = templates.render(
+        entry.clinic_id, row.kind, Channel.SMS, context_for(row, entry, contact, clinic)
+    )
+    return SMSMessage(to=contact.phone, body=rendered.text.strip(), reference=message_id(row))
+
+
+def body_hash(*parts: str) -> str:
+    """What we keep of a sent message's content (the record, without a second copy of it)."""
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,58 @@
+"""Everything other apps may call in notifications (STYLE §1: booking calls these, never models).
+
+- outbox: `notify_booking_confirmed`, `notify_booking_rescheduled`, `notify_booking_cancelled`,
+  called by booking's services inside their transactions.
+- delivery: claiming and sending, used by the tasks and the `run_notifications` command.
+- feeds: secret URLs and the iCalendar feeds.
+- `register_directory`: how booking tells notifications about its data (directory.py).
+"""
+
+from ..directory import register_directory
+from .delivery import (
+    DeliveryReport,
+    claim_due_notifications,
+    claim_notification,
+    deliver_claimed,
+    release_stale_claims,
+    send_notification_now,
+)
+from .feeds import (
+    build_feed,
+    ensure_feeds,
+    feed_token,
+    feeds_of,
+    find_feed,
+    rebuild_feed,
+    rotate_feed_token,
+    touch_clinic_feeds,
+)
+from .outbox import (
+    clinic_settings,
+    notify_booking_cancelled,
+    notify_booking_confirmed,
+    notify_booking_rescheduled,
+    save_clinic_settings,
+)
+
+__all__ = [
+    "DeliveryReport",
+    "build_feed",
+    "claim_due_notifications",
+    "claim_notification",
+    "clinic_settings",
+    "deliver_claimed",
+    "ensure_feeds",
+    "feed_token",
+    "feeds_of",
+    "find_feed",
+    "notify_booking_cancelled",
+    "notify_booking_confirmed",
+    "notify_booking_rescheduled",
+    "rebuild_feed",
+    "register_directory",
+    "release_stale_claims",
+    "rotate_feed_token",
+    "save_clinic_settings",
+    "send_notification_now",
+    "touch_clinic_feeds",
+]

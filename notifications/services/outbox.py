@@ -1,0 +1,329 @@
+"""The write side: what a booking change means for messages and calendars.
+
+Booking's services call the three `notify_booking_*` functions inside the transaction that
+changes the booking (STYLE §4, transactional outbox): the calendar entry, the messages that must
+go out and the feed revisions are committed together with the booking, or not at all. Nothing
+here talks to the network. After commit the due messages and feed rebuilds are handed to Celery;
+if that hand-off is lost (broker down, process killed), the every-minute scan still finds the
+rows, so it is an optimisation, never the guarantee.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..directory import Appointment, FeedKind, get_directory
+from ..models import (
+    CalendarEntry,
+    CalendarFeed,
+    Channel,
+    ClinicNotificationSettings,
+    EntryStatus,
+    Kind,
+    Notification,
+    NotificationStatus,
+    default_reminder_leads,
+)
+
+logger = logging.getLogger(__name__)
+
+TRANSACTIONAL = (Kind.CONFIRMATION, Kind.RESCHEDULE)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where an entry shows up: the owners of the feeds it belongs to."""
+
+    clinic_id: int
+    therapist_id: int
+    room_id: int
+    patient_id: int
+
+
+def clinic_settings(clinic_id: int) -> ClinicNotificationSettings:
+    """The clinic's settings, or an unsaved row holding the defaults."""
+    found = ClinicNotificationSettings.objects.filter(clinic_id=clinic_id).first()
+    return found or ClinicNotificationSettings(
+        clinic_id=clinic_id, reminder_lead_minutes=default_reminder_leads()
+    )
+
+
+def notify_booking_confirmed(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+    """Record a new booking: its calendar entry, the confirmation email and the reminders.
+
+    Call inside the transaction that creates the booking. Writes the entry, one confirmation
+    and one reminder per clinic lead time (per channel) whose due time is still ahead, and bumps
+    the revision of every feed that shows the booking. After commit the confirmation is handed to
+    a worker (in-process in the embedded default). Returns the rows created. Call once per
+    booking: a second call fails on the unique constraint, sending nothing twice.
+    """
+    now = now or timezone.now()
+    appointment = get_directory().appointment(booking)
+    entry, previous = _save_entry(appointment)
+    created = [_new_row(entry, Kind.CONFIRMATION, now=now)]
+    created += _schedule_reminders(entry, now=now)
+    _changed(entry, previous, now=now, send=[row.pk for row in created if row.due_at <= now])
+    return created
+
+
+def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+    """Record that a booking moved (new start, therapist or room; a higher version).
+
+    Call inside the rescheduling transaction. Unsent reminders move to the new time (reminders
+    already sent for the old time are kept as history, and new ones are created for the new
+    time); a confirmation not yet sent will describe the new time instead; otherwise a
+    "booking moved" email is written. Returns the rows created or moved.
+    """
+    now = now or timezone.now()
+    appointment = get_directory().appointment(booking)
+    entry, previous = _save_entry(appointment)
+    rows = list(
+        Notification.objects.select_for_update()
+        .filter(entry=entry, status=NotificationStatus.PENDING)
+        .order_by("id")
+    )
+    touched: list[Notification] = []
+
+    # A transactional email nobody has picked up yet can simply describe the new time.
+    unclaimed = [r for r in rows if r.kind in TRANSACTIONAL and r.claim_token is None]
+    for row in unclaimed:
+        _move(row, entry, due_at=now)
+        touched.append(row)
+    told = Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL).filter(
+        Q(status=NotificationStatus.SENT)
+        | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
+    )
+    if not any(r.kind == Kind.RESCHEDULE for r in unclaimed) and told.exists():
+        touched.append(_new_row(entry, Kind.RESCHEDULE, now=now))
+
+    touched += _move_reminders(entry, [r for r in rows if r.kind == Kind.REMINDER], now=now)
+    _changed(entry, previous, now=now, send=[row.pk for row in touched if row.due_at <= now])
+    return touched
+
+
+def notify_booking_cancelled(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+    """Record a cancellation: reminders are cancelled, the patient is told if they knew of it.
+
+    Call inside the cancelling transaction. Every unsent reminder becomes `cancelled`, so no
+    reminder goes out for a cancelled booking. If the patient was already sent (or is being
+    sent) a confirmation, a cancellation email is written; if not, the unsent confirmation is
+    cancelled and nothing is sent at all. Returns the cancellation row, if any.
+    """
+    now = now or timezone.now()
+    appointment = get_directory().appointment(booking)
+    entry, previous = _save_entry(appointment)
+    pending = Notification.objects.filter(entry=entry, status=NotificationStatus.PENDING)
+    told = (
+        Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL)
+        .filter(
+            Q(status=NotificationStatus.SENT)
+            | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
+        )
+        .exists()
+    )
+    pending.filter(
+        Q(kind=Kind.REMINDER) | Q(kind__in=TRANSACTIONAL, claim_token__isnull=True)
+    ).update(
+        status=NotificationStatus.CANCELLED,
+        claim_token=None,
+        claimed_at=None,
+        last_error="The booking was cancelled.",
+        updated_at=now,
+    )
+    created = [_new_row(entry, Kind.CANCELLATION, now=now)] if told else []
+    _changed(entry, previous, now=now, send=[row.pk for row in created])
+    return created
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _save_entry(appointment: Appointment) -> tuple[CalendarEntry, _Place | None]:
+    """Create or update the booking's calendar entry; return it and where it was before."""
+    values = {
+        "clinic_id": appointment.clinic_id,
+        "therapist_id": appointment.therapist_id,
+        "room_id": appointment.room_id,
+        "patient_id": appointment.patient_id,
+        "status": EntryStatus.CANCELLED if appointment.cancelled else EntryStatus.CONFIRMED,
+        "version": appointment.version,
+        "start": appointment.start,
+        "end": appointment.end,
+        "updated_at": appointment.updated_at,
+        "treatment_name": appointment.treatment_name[:120],
+        "therapist_name": appointment.therapist_name[:170],
+        "room_name": appointment.room_name[:80],
+        "clinic_name": appointment.clinic_name[:120],
+        "patient_initials": appointment.patient_initials[:8],
+    }
+    entry = (
+        CalendarEntry.objects.select_for_update().filter(booking_id=appointment.booking_id).first()
+    )
+    if entry is None:
+        return CalendarEntry.objects.create(booking_id=appointment.booking_id, **values), None
+    previous = _Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
+    for name, value in values.items():
+        setattr(entry, name, value)
+    entry.save()
+    return entry, previous
+
+
+def _new_row(
+    entry: CalendarEntry,
+    kind: str,
+    *,
+    now: datetime,
+    channel: str = Channel.EMAIL,
+    lead_minutes: int = 0,
+) -> Notification:
+    due_at = entry.start - timedelta(minutes=lead_minutes) if lead_minutes else now
+    return Notification.objects.create(
+        entry=entry,
+        kind=kind,
+        channel=channel,
+        lead_minutes=lead_minutes,
+        booking_version=entry.version,
+        appointment_start=entry.start,
+        due_at=due_at,
+    )
+
+
+def _move(row: Notification, entry: CalendarEntry, *, due_at: datetime) -> None:
+    row.booking_version = entry.version
+    row.appointment_start = entry.start
+    row.due_at = due_at
+    row.claim_token = None
+    row.claimed_at = None
+    row.save(
+        update_fields=[
+            "booking_version",
+            "appointment_start",
+            "due_at",
+            "claim_token",
+            "claimed_at",
+            "updated_at",
+        ]
+    )
+
+
+def _reminder_channels(clinic: ClinicNotificationSettings) -> list[str]:
+    return [Channel.EMAIL, Channel.SMS] if clinic.sms_reminders else [Channel.EMAIL]
+
+
+def _schedule_reminders(
+    entry: CalendarEntry, *, now: datetime, skip: set[tuple[str, int]] = frozenset()
+) -> list[Notification]:
+    """One reminder per lead time and channel whose due time is still ahead.
+
+    Lead times are elapsed time (48 h before is 48 real hours, also across a clock change).
+    Consent is not checked here but at send time, so a later opt-out (or opt-in) counts.
+    """
+    clinic = clinic_settings(entry.clinic_id)
+    rows = [
+        Notification(
+            entry=entry,
+            kind=Kind.REMINDER,
+            channel=channel,
+            lead_minutes=lead,
+            booking_version=entry.version,
+            appointment_start=entry.start,
+            due_at=entry.start - timedelta(minutes=lead),
+        )
+        for channel in _reminder_channels(clinic)
+        for lead in clinic.reminder_lead_minutes
+        if (channel, lead) not in skip and entry.start - timedelta(minutes=lead) > now
+    ]
+    return Notification.objects.bulk_create(rows) if rows else []
+
+
+def _move_reminders(
+    entry: CalendarEntry, pending: list[Notification], *, now: datetime
+) -> list[Notification]:
+    """Unsent reminders follow the booking to its new time; missing lead times are added."""
+    moved = []
+    for row in pending:
+        due_at = entry.start - timedelta(minutes=row.lead_minutes)
+        if due_at <= now:
+            # Moved to closer than this lead time: that reminder no longer makes sense.
+            row.status = NotificationStatus.CANCELLED
+            row.claim_token = row.claimed_at = None
+            row.last_error = "The booking moved to less than this lead time away."
+            row.save(
+                update_fields=["status", "claim_token", "claimed_at", "last_error", "updated_at"]
+            )
+            continue
+        _move(row, entry, due_at=due_at)
+        moved.append(row)
+    kept = {(row.channel, row.lead_minutes) for row in moved}
+    return moved + _schedule_reminders(entry, now=now, skip=kept)
+
+
+def _feed_filter(places: list[_Place]) -> Q:
+    query = Q()
+    for place in places:
+        query |= Q(kind=FeedKind.THERAPIST, owner_id=place.therapist_id, clinic_id=place.clinic_id)
+        query |= Q(kind=FeedKind.ROOM, owner_id=place.room_id, clinic_id=place.clinic_id)
+        query |= Q(kind=FeedKind.CLINIC, owner_id=place.clinic_id, clinic_id=place.clinic_id)
+        query |= Q(kind=FeedKind.PATIENT, owner_id=place.patient_id, clinic_id__isnull=True)
+    return query
+
+
+def _changed(
+    entry: CalendarEntry, previous: _Place | None, *, now: datetime, send: list[int]
+) -> None:
+    """Bump the feeds showing the entry (before and after the change); hand over after commit."""
+    places = [_Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)]
+    if previous is not None and previous != places[0]:
+        places.append(previous)
+    feeds = CalendarFeed.objects.filter(_feed_filter(places))
+    feed_ids = list(feeds.values_list("pk", flat=True))
+    if feed_ids:
+        CalendarFeed.objects.filter(pk__in=feed_ids).update(
+            revision=F("revision") + 1, changed_at=now
+        )
+    transaction.on_commit(partial(_hand_over, send, feed_ids))
+
+
+def _hand_over(notification_ids: list[int], feed_ids: list[int]) -> None:
+    """After commit: queue the messages due now and the feed rebuilds.
+
+    Never raises: the booking is committed whatever happens here, and the scan finds any row
+    this misses (broker down, enqueue lost), so a failure is only logged.
+    """
+    from ..tasks import rebuild_feeds, send_notification
+
+    try:
+        for notification_id in notification_ids:
+            send_notification.delay(notification_id)
+        if feed_ids:
+            rebuild_feeds.delay(feed_ids)
+    except Exception:  # noqa: BLE001 - see docstring: the outbox row is the guarantee
+        logger.warning(
+            "Could not hand notifications %s / feeds %s to Celery; the scan will pick them up",
+            notification_ids,
+            feed_ids,
+            exc_info=True,
+        )
+
+
+def save_clinic_settings(*, clinic: ClinicNotificationSettings) -> ClinicNotificationSettings:
+    """Validate and save a clinic's settings; its staff feeds are rebuilt with the new privacy.
+
+    New lead times apply to bookings made or moved from now on; reminders already written keep
+    theirs. Raises django ValidationError on bad values and then writes nothing.
+    """
+    from .feeds import touch_clinic_feeds
+
+    clinic.full_clean()
+    with transaction.atomic():
+        clinic.save()
+        touch_clinic_feeds(clinic.clinic_id)
+    return clinic

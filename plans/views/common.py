@@ -1,0 +1,109 @@
+"""Shared pieces of the plans API views: error schemas, input parsing, lookups."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from booking.models import Therapist, Treatment
+
+from .. import services
+from ..models import Exercise
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        description=f'{description} Body: {{"error": {{"code", "message", "fields"}}}}.'
+    )
+
+
+ERRORS = {
+    400: _error("Bad input or a broken plan rule."),
+    401: _error("Not signed in."),
+    403: _error("Not allowed (or clinical content for a non-clinician)."),
+    404: _error("Unknown or not visible."),
+}
+CONFLICT = {409: _error("The plan's state does not allow this, or a time cannot be booked.")}
+NO_CONTENT = {204: OpenApiResponse(description="Removed.")}
+
+
+def valid_data(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def lookup(queryset: QuerySet, pk, field: str):
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise serializers.ValidationError({field: [f"No {field.replace('_', ' ')} with id {pk}."]})
+    return obj
+
+
+def path_id(name: str) -> OpenApiParameter:
+    return OpenApiParameter(name, int, OpenApiParameter.PATH)
+
+
+# --- input mapping ------------------------------------------------------------------------------
+
+
+def component_spec(data: dict) -> services.ComponentSpec:
+    return services.ComponentSpec(
+        treatment=lookup(
+            Treatment.objects.select_related("clinic"), data["treatment"], "treatment"
+        ),
+        sessions=data["sessions"],
+        per_week=data["per_week"],
+        min_gap_hours=data.get("min_gap_hours"),
+        notes=data["notes"],
+    )
+
+
+def prescription_spec(data: dict) -> services.PrescriptionSpec:
+    return services.PrescriptionSpec(
+        exercise=lookup(Exercise.objects.all(), data["exercise"], "exercise"),
+        sets=data.get("sets"),
+        reps=data.get("reps"),
+        hold_seconds=data.get("hold_seconds"),
+        times_per_day=data["times_per_day"],
+        days_per_week=data["days_per_week"],
+        load=data.get("load"),
+        progression=data["progression"],
+        notes=data["notes"],
+    )
+
+
+def phase_spec(data: dict) -> services.PhaseSpec:
+    return services.PhaseSpec(
+        name=data["name"],
+        weeks=data["weeks"],
+        start_week=data.get("start_week"),
+        notes=data["notes"],
+        components=tuple(component_spec(c) for c in data["components"]),
+        prescriptions=tuple(prescription_spec(p) for p in data["prescriptions"]),
+    )
+
+
+def preference_changes(data: dict) -> dict:
+    """PreferencesIn data as TreatmentPlan field values (only the fields given)."""
+    changes = {}
+    for name in (
+        "avoid_modalities",
+        "pain_tolerance",
+        "preferred_weekdays",
+        "preferred_time_from",
+        "preferred_time_to",
+    ):
+        if name in data:
+            changes[name] = data[name]
+    if "notes" in data:
+        changes["preference_notes"] = data["notes"]
+    if "preferred_therapist" in data:
+        therapist_id = data["preferred_therapist"]
+        changes["preferred_therapist"] = (
+            lookup(Therapist.objects.all(), therapist_id, "preferred_therapist")
+            if therapist_id
+            else None
+        )
+    return changes

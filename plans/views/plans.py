@@ -1,0 +1,389 @@
+"""Thin DRF views for treatment plans: parse, check who may do it, call one service or
+selector, render. Tailoring actions live in tailoring.py; screenings, templates and the exercise
+library in their own modules.
+
+Access (see plans/selectors.py): therapists at the plan's clinic change plans; the patient
+reads their own plan, logs exercise and records questionnaires; reception sees a plan's
+scheduling side and may book its sessions, and gets 403 from the clinical endpoints.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from booking.models import Booking, Clinic, Patient, Therapist
+from booking.selectors import access_for
+
+from .. import services
+from ..charts import progress_chart_svg
+from ..clinical import ADHERENCE_TARGET_PERCENT
+from ..filters import PlanFilter
+from ..models import ExerciseLog, ExercisePrescription, OutcomeRecord, TreatmentPlan
+from ..selectors import (
+    PlanAccess,
+    is_clinician_at,
+    needling_clearance,
+    patient_clinic_ids,
+    plan_adherence,
+    plan_detail_queryset,
+    plan_progress,
+    plans_visible_to,
+    templates_visible_to,
+)
+from ..serializers import (
+    AdherenceOut,
+    DiscontinueIn,
+    ExerciseLogIn,
+    ExerciseLogOut,
+    OutcomeIn,
+    OutcomeOut,
+    PlanCreateIn,
+    PlanOut,
+    PlanUpdateIn,
+    ProgressOut,
+    ScheduleIn,
+    ScheduleOut,
+    adherence_week_data,
+    measure_progress_data,
+)
+from ..services.common import clinic_today
+from .common import CONFLICT, ERRORS, lookup, phase_spec, preference_changes, valid_data
+from .tailoring import PlanTailoringActions
+
+# --- plans --------------------------------------------------------------------------------------
+
+
+class SVGRenderer(BaseRenderer):
+    """Lets clients ask for the chart with Accept: image/svg+xml; errors still render as JSON."""
+
+    media_type = "image/svg+xml"
+    format = "svg"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, str):
+            return data.encode(self.charset)
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data, renderer_context=renderer_context)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: PlanOut(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: PlanOut, **ERRORS}),
+)
+class PlanViewSet(
+    PlanTailoringActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Treatment plans. Changes go through the actions and PATCH, each calling one service."""
+
+    serializer_class = PlanOut
+    filterset_class = PlanFilter
+    ordering_fields = ["start_date", "created_at", "updated_at"]
+    ordering = ["-start_date", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TreatmentPlan.objects.none()
+        plans = plans_visible_to(self.request.user)
+        return plan_detail_queryset(plans) if self.action in ("list", "retrieve") else plans
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        access = access_for(self.request)
+        context["clinical"] = lambda plan: PlanAccess(access, plan).clinical
+        if self.action != "list":
+            context["clearance"] = lambda plan: needling_clearance(
+                patient=plan.patient, on=clinic_today(plan.clinic)
+            )
+        return context
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _access(self, plan: TreatmentPlan) -> PlanAccess:
+        return PlanAccess(access_for(self.request), plan)
+
+    def _plan_to_change(self) -> TreatmentPlan:
+        plan = self.get_object()
+        if not self._access(plan).may_change:
+            raise PermissionDenied("Only a therapist at this plan's clinic may change it.")
+        return plan
+
+    def _clinical_plan(self) -> TreatmentPlan:
+        plan = self.get_object()
+        if not self._access(plan).clinical:
+            raise PermissionDenied(
+                "This is clinical content: the patient's therapists and the patient only."
+            )
+        return plan
+
+    def _rendered(self, plan: TreatmentPlan, code: int = status.HTTP_200_OK) -> Response:
+        plan = plan_detail_queryset(TreatmentPlan.objects.filter(pk=plan.pk)).get()
+        return Response(PlanOut(plan, context=self.get_serializer_context()).data, status=code)
+
+    # --- create and change ------------------------------------------------------------------
+
+    @extend_schema(request=PlanCreateIn, responses={201: PlanOut, **ERRORS})
+    def create(self, request):
+        """Create a draft plan, from a template (copied and tailored) or from phases."""
+        data = valid_data(PlanCreateIn, request.data)
+        access = access_for(request)
+        not_found = {"patient": [f"No patient with id {data['patient']} at this clinic."]}
+        patient = Patient.objects.filter(pk=data["patient"]).first()
+        if patient is None:
+            raise serializers.ValidationError(not_found)
+        clinic = (
+            lookup(Clinic.objects.all(), data["clinic"], "clinic")
+            if "clinic" in data
+            else patient.clinic
+        )
+        if not is_clinician_at(access, clinic.pk):
+            raise PermissionDenied(
+                "Only a therapist at that clinic may create plans for its patients."
+            )
+        if clinic.pk not in patient_clinic_ids(patient):
+            raise serializers.ValidationError(not_found)
+        if data.get("lead_therapist"):
+            lead = lookup(Therapist.objects.all(), data["lead_therapist"], "lead_therapist")
+        elif access.therapist is not None:
+            lead = access.therapist
+        else:
+            raise serializers.ValidationError(
+                {"lead_therapist": ["Say which therapist leads the plan."]}
+            )
+        template = None
+        if data.get("template"):
+            template = lookup(templates_visible_to(request.user), data["template"], "template")
+        preferences = preference_changes(data.get("preferences", {}))
+        plan = services.create_plan(
+            patient=patient,
+            clinic=clinic,
+            lead_therapist=lead,
+            condition=data["condition"],
+            created_by=request.user,
+            template=template,
+            title=data["title"],
+            condition_notes=data["condition_notes"],
+            start_date=data.get("start_date"),
+            preferences=services.Preferences(
+                avoid_modalities=tuple(preferences.get("avoid_modalities", ())),
+                pain_tolerance=preferences.get(
+                    "pain_tolerance", services.Preferences.pain_tolerance
+                ),
+                preferred_weekdays=tuple(preferences.get("preferred_weekdays", ())),
+                preferred_time_from=preferences.get("preferred_time_from"),
+                preferred_time_to=preferences.get("preferred_time_to"),
+                preferred_therapist=preferences.get("preferred_therapist"),
+                notes=preferences.get("preference_notes", ""),
+            ),
+            goals=[services.GoalSpec(**goal) for goal in data["goals"]],
+            phases=[phase_spec(phase) for phase in data["phases"]],
+        )
+        return self._rendered(plan, status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanUpdateIn, responses={200: PlanOut, **ERRORS, **CONFLICT})
+    def partial_update(self, request, pk=None):
+        """Change the plan's details or the patient's preferences."""
+        plan = self._plan_to_change()
+        data = valid_data(PlanUpdateIn, request.data)
+        changes = {
+            name: data[name]
+            for name in ("title", "condition", "condition_notes", "start_date")
+            if name in data
+        }
+        if "lead_therapist" in data:
+            changes["lead_therapist"] = lookup(
+                Therapist.objects.all(), data["lead_therapist"], "lead_therapist"
+            )
+        changes.update(preference_changes(data.get("preferences", {})))
+        services.update_plan(plan=plan, changed_by=request.user, **changes)
+        return self._rendered(plan)
+
+    @extend_schema(request=None, responses={200: PlanOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Start the plan: checks content, preferences and, with needling, the patient's
+        screening, acknowledged precautions and consent."""
+        plan = self._plan_to_change()
+        return self._rendered(services.activate_plan(plan=plan, activated_by=request.user))
+
+    @extend_schema(request=None, responses={200: PlanOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Discharge: close an active plan with no sessions still booked ahead."""
+        plan = self._plan_to_change()
+        return self._rendered(services.complete_plan(plan=plan, completed_by=request.user))
+
+    @extend_schema(request=DiscontinueIn, responses={200: PlanOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def discontinue(self, request, pk=None):
+        """Stop the plan early; its upcoming bookings are cancelled."""
+        plan = self._plan_to_change()
+        data = valid_data(DiscontinueIn, request.data)
+        plan = services.discontinue_plan(
+            plan=plan, discontinued_by=request.user, reason=data["reason"]
+        )
+        return self._rendered(plan)
+
+    # --- scheduling -------------------------------------------------------------------------
+
+    @extend_schema(request=ScheduleIn, responses={200: ScheduleOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        """Propose times for every session still to book ({"confirm": false}), or book them all
+        in one go ({"confirm": true}): all are booked or none (409 with the sessions that could
+        not be booked and alternatives)."""
+        plan = self.get_object()
+        plan_access = self._access(plan)
+        if not plan_access.may_schedule:
+            raise PermissionDenied("You cannot book this plan's sessions.")
+        # Staff book with the clinic's discretion (like the diary); a patient books online.
+        apply_policy = not plan_access.is_staff
+        data = valid_data(ScheduleIn, request.data)
+        if data["confirm"]:
+            requested = None
+            if "sessions" in data:
+                requested = [
+                    services.RequestedSession(item["session"], item["start"], item.get("therapist"))
+                    for item in data["sessions"]
+                ]
+            schedule = services.confirm_schedule(
+                plan=plan, booked_by=request.user, apply_policy=apply_policy, requested=requested
+            )
+        else:
+            if "sessions" in data:
+                raise serializers.ValidationError(
+                    {"sessions": ["Give sessions only with confirm: true."]}
+                )
+            schedule = services.propose_schedule(plan=plan, apply_policy=apply_policy)
+        tz = plan.clinic.tz
+        return Response(
+            {
+                "plan": plan.pk,
+                "confirmed": schedule.confirmed,
+                "time_zone": plan.clinic.time_zone,
+                "sessions": [services.describe(proposed, tz) for proposed in schedule.sessions],
+                "unscheduled": len(schedule.unscheduled),
+            }
+        )
+
+    # --- progress ---------------------------------------------------------------------------
+
+    @extend_schema(responses={200: ProgressOut, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """Outcome measures: change from baseline and whether it reaches the measure's MCID."""
+        plan = self._clinical_plan()
+        measures = [measure_progress_data(p) for p in plan_progress(plan)]
+        return Response(ProgressOut({"plan": plan.pk, "measures": measures}).data)
+
+    @extend_schema(
+        responses={(200, "image/svg+xml"): OpenApiTypes.STR, **ERRORS},
+        description="The progress chart as SVG: one line per measure, with its MCID and target.",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="progress/chart",
+        renderer_classes=[SVGRenderer, JSONRenderer],
+    )
+    def progress_chart(self, request, pk=None):
+        plan = self._clinical_plan()
+        title = f"Progress: {plan.title or plan.get_condition_display()} ({plan.patient.full_name})"
+        svg = progress_chart_svg(plan_progress(plan), title=title)
+        # Health data: the chart must not sit in shared caches.
+        return HttpResponse(
+            svg, content_type="image/svg+xml", headers={"Cache-Control": "private, no-store"}
+        )
+
+    @extend_schema(responses={200: AdherenceOut, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def adherence(self, request, pk=None):
+        """Home-exercise adherence per plan week (target: 80% of the prescribed bouts)."""
+        plan = self._clinical_plan()
+        weeks = plan_adherence(plan, today=clinic_today(plan.clinic))
+        body = {
+            "plan": plan.pk,
+            "target_percent": ADHERENCE_TARGET_PERCENT,
+            "weeks": [adherence_week_data(w) for w in weeks],
+        }
+        return Response(AdherenceOut(body).data)
+
+    @extend_schema(methods=["GET"], responses={200: ExerciseLogOut(many=True), **ERRORS})
+    @extend_schema(
+        methods=["POST"],
+        request=ExerciseLogIn,
+        responses={201: ExerciseLogOut, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="exercise-logs", filter_backends=[])
+    def exercise_logs(self, request, pk=None):
+        """The patient's exercise diary for this plan (newest first); POST logs one bout."""
+        plan = self._clinical_plan()
+        if request.method == "GET":
+            logs = ExerciseLog.objects.filter(plan=plan).select_related("prescription__exercise")
+            page = self.paginate_queryset(logs.order_by("-performed_on", "-id"))
+            return self.get_paginated_response(ExerciseLogOut(page, many=True).data)
+        data = valid_data(ExerciseLogIn, request.data)
+        prescription = lookup(
+            ExercisePrescription.objects.filter(phase__plan=plan).select_related(
+                "phase", "exercise"
+            ),
+            data["prescription"],
+            "prescription",
+        )
+        log = services.log_exercise(
+            plan=plan,
+            prescription=prescription,
+            performed_on=data.get("performed_on") or clinic_today(plan.clinic),
+            sets_done=data["sets_done"],
+            reps_done=data.get("reps_done"),
+            load_used=data["load_used"],
+            pain=data.get("pain"),
+            note=data["note"],
+            logged_by=request.user,
+        )
+        return Response(ExerciseLogOut(log).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: OutcomeOut(many=True), **ERRORS})
+    @extend_schema(
+        methods=["POST"], request=OutcomeIn, responses={201: OutcomeOut, **ERRORS, **CONFLICT}
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def outcomes(self, request, pk=None):
+        """Scores on outcome measures; POST records one (patients: questionnaires only)."""
+        plan = self._clinical_plan()
+        if request.method == "GET":
+            page = self.paginate_queryset(
+                OutcomeRecord.objects.filter(plan=plan).order_by("recorded_on", "id")
+            )
+            return self.get_paginated_response(OutcomeOut(page, many=True).data)
+        data = valid_data(OutcomeIn, request.data)
+        booking = None
+        if data.get("booking"):
+            booking = lookup(
+                Booking.objects.filter(patient_id=plan.patient_id), data["booking"], "booking"
+            )
+        record = services.record_outcome(
+            plan=plan,
+            measure=data["measure"],
+            value=data.get("value"),
+            items=data.get("items"),
+            label=data["label"],
+            recorded_on=data.get("recorded_on"),
+            booking=booking,
+            notes=data["notes"],
+            recorded_by=request.user,
+            by_patient=not self._access(plan).may_change,
+        )
+        return Response(OutcomeOut(record).data, status=status.HTTP_201_CREATED)

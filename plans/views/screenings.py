@@ -1,0 +1,167 @@
+"""Dry-needling screenings, consent and clearance through the API."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from booking.models import Clinic, Patient
+from booking.selectors import access_for
+
+from .. import services
+from ..clinical import QUESTIONNAIRE_VERSION, SCREENING_ITEMS, SCREENING_VALID_FOR
+from ..filters import ScreeningFilter
+from ..models import NeedlingScreening
+from ..selectors import (
+    is_clinician_anywhere,
+    is_clinician_at,
+    is_clinician_for,
+    needling_clearance,
+    patient_clinic_ids,
+    screenings_visible_to,
+)
+from ..serializers import (
+    AcknowledgeIn,
+    ClearanceOut,
+    ClearanceQuery,
+    ConsentIn,
+    QuestionnaireOut,
+    ScreeningIn,
+    ScreeningOut,
+    WithdrawConsentIn,
+    clearance_data,
+)
+from ..services.common import clinic_today
+from .common import CONFLICT, ERRORS, lookup, valid_data
+
+# --- needling screenings ------------------------------------------------------------------------
+
+
+class ClinicalRecords(permissions.BasePermission):
+    """Screenings are clinical records: therapists and patients only, never reception."""
+
+    message = "Screenings are clinical records: the patient's therapists and the patient only."
+
+    def has_permission(self, request, view):
+        access = access_for(request)
+        return access.is_authenticated and (
+            access.patient is not None or is_clinician_anywhere(access)
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ScreeningOut(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: ScreeningOut, **ERRORS}),
+)
+class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Dry-needling screenings with their consents. A screening is never edited: a change in
+    health is a new screening; only the precautions' acknowledgement and consents are added."""
+
+    serializer_class = ScreeningOut
+    permission_classes = [ClinicalRecords]
+    filterset_class = ScreeningFilter
+    ordering_fields = ["screened_at"]
+    ordering = ["-screened_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return NeedlingScreening.objects.none()
+        return screenings_visible_to(self.request.user)
+
+    def _screening_for_clinician(self) -> NeedlingScreening:
+        screening = self.get_object()
+        if not is_clinician_for(access_for(self.request), screening.patient):
+            raise PermissionDenied("Only the patient's therapists may do this.")
+        return screening
+
+    def _rendered(self, screening: NeedlingScreening, code: int = status.HTTP_200_OK) -> Response:
+        screening = screenings_visible_to(self.request.user).get(pk=screening.pk)
+        return Response(ScreeningOut(screening).data, status=code)
+
+    @extend_schema(request=ScreeningIn, responses={201: ScreeningOut, **ERRORS})
+    def create(self, request):
+        """Record a completed screening questionnaire; it becomes the patient's current one."""
+        data = valid_data(ScreeningIn, request.data)
+        access = access_for(request)
+        patient = lookup(Patient.objects.select_related("clinic"), data["patient"], "patient")
+        clinic = (
+            lookup(Clinic.objects.all(), data["clinic"], "clinic")
+            if "clinic" in data
+            else patient.clinic
+        )
+        if not is_clinician_at(access, clinic.pk):
+            raise PermissionDenied("Only a therapist at that clinic may screen its patients.")
+        if clinic.pk not in patient_clinic_ids(patient):
+            raise serializers.ValidationError(
+                {"patient": [f"No patient with id {patient.pk} at this clinic."]}
+            )
+        screening = services.record_screening(
+            patient=patient,
+            clinic=clinic,
+            answers=data["answers"],
+            notes=data["notes"],
+            screened_by=request.user,
+        )
+        return self._rendered(screening, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AcknowledgeIn, responses={200: ScreeningOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """A needling-qualified therapist records how the precautions change the treatment."""
+        screening = self._screening_for_clinician()
+        data = valid_data(AcknowledgeIn, request.data)
+        services.acknowledge_precautions(
+            screening=screening, acknowledged_by=request.user, note=data["note"]
+        )
+        return self._rendered(screening)
+
+    @extend_schema(request=ConsentIn, responses={201: ScreeningOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        """Record informed consent to dry needling (who, how, to what) after this screening."""
+        screening = self._screening_for_clinician()
+        data = valid_data(ConsentIn, request.data)
+        services.record_consent(screening=screening, recorded_by=request.user, **data)
+        return self._rendered(screening, status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawConsentIn, responses={200: ScreeningOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"], url_path="withdraw-consent")
+    def withdraw_consent(self, request, pk=None):
+        """Withdraw consent (the patient themself or their therapist)."""
+        screening = self.get_object()
+        access = access_for(request)
+        own = access.patient is not None and access.patient.pk == screening.patient_id
+        if not own and not is_clinician_for(access, screening.patient):
+            raise PermissionDenied("Only the patient or their therapists may withdraw consent.")
+        data = valid_data(WithdrawConsentIn, request.data)
+        services.withdraw_consent(screening=screening, withdrawn_by=request.user, note=data["note"])
+        return self._rendered(screening)
+
+    @extend_schema(responses={200: QuestionnaireOut, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def questionnaire(self, request):
+        """The current screening questions, absolute and relative contraindications."""
+        body = {
+            "version": QUESTIONNAIRE_VERSION,
+            "valid_for_days": SCREENING_VALID_FOR.days,
+            "questions": [vars(item) for item in SCREENING_ITEMS],
+        }
+        return Response(QuestionnaireOut(body).data)
+
+    @extend_schema(parameters=[ClearanceQuery], responses={200: ClearanceOut, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def clearance(self, request):
+        """Whether a patient may be needled today, and the screening and consent that decide it."""
+        query = valid_data(ClearanceQuery, request.query_params)
+        access = access_for(request)
+        patient = Patient.objects.filter(pk=query["patient"]).first()
+        own = patient is not None and access.patient is not None and access.patient.pk == patient.pk
+        if patient is None or not (own or is_clinician_for(access, patient)):
+            raise serializers.ValidationError(
+                {"patient": [f"No patient with id {query['patient']}."]}
+            )
+        clearance = needling_clearance(patient=patient, on=clinic_today(patient.clinic))
+        return Response(ClearanceOut(clearance_data(patient.pk, clearance)).data)

@@ -1,0 +1,177 @@
+"""In a real browser: reception works the diary (create by clicking, move by dragging, a conflict
+refused with its reason, check in, cancel, the waiting list), sees another receptionist's change
+without reloading; and a therapist's day."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from booking.models import Block, Booking, BookingStatus
+from booking.services import book_session
+from tests.factories import PatientFactory, RoomFactory, TherapistFactory
+from web.services import add_to_waitlist
+
+from .pages import DESKTOP, PHONE, shot, sign_in
+
+GRID_TOP = 8 * 60  # the clinic opens at 08:00
+PX_PER_MINUTE = 1.6  # --ppm in app.css
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2027, 3, 1, hour, minute, tzinfo=UTC)
+
+
+def y_of(hour: int, minute: int = 0) -> float:
+    return (hour * 60 + minute - GRID_TOP) * PX_PER_MINUTE
+
+
+def drag_booking(page, booking_id, column, *, from_, to):
+    """Drag a booking with the mouse, as a person would, to a time in a column."""
+    page.locator(".diary-scroll").evaluate(
+        f"e => e.scrollTop = {min(y_of(*from_), y_of(*to)) - 100}"
+    )
+    source = page.locator(f"#bk-{booking_id}").bounding_box()
+    page.mouse.move(source["x"] + 20, source["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(source["x"] + 30, source["y"] + 20, steps=5)
+    target = column.bounding_box()
+    page.mouse.move(target["x"] + 40, target["y"] + y_of(*to) + 7, steps=10)
+    page.mouse.up()
+
+
+@pytest.fixture
+def busy_monday(massage, therapist, clinic):
+    """Derby's Monday: Tess and Theo, two rooms, a few patients booked, one waiting."""
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[clinic])
+    RoomFactory(clinic=clinic, name="Room 2")
+
+    def patient(first, last):
+        return PatientFactory(clinic=clinic, first_name=first, last_name=last)
+
+    def desk(who, start, with_):
+        return book_session(
+            treatment=massage, start=start, patient=who, therapist=with_, apply_policy=False
+        )
+
+    bookings = {
+        "olive": desk(patient("Olive", "Quinn"), at(9, 30), therapist),
+        "sam": desk(patient("Sam", "Okafor"), at(12), theo),
+        "ravi": desk(patient("Ravi", "Shah"), at(15), theo),
+    }
+    Block.objects.create(therapist=therapist, start=at(13), end=at(13, 45), reason="Lunch")
+    add_to_waitlist(patient=patient("Wendy", "Waits"), treatment=massage, earliest=at(9).date())
+    return {"theo": theo, **bookings}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reception_creates_moves_checks_in_and_cancels(
+    open_page, clock, massage, patient, therapist, receptionist, busy_monday
+):
+    theo = busy_monday["theo"]
+    page = open_page(DESKTOP)
+    sign_in(page, "rhea")
+    page.get_by_role("heading", name="Derby Physio").wait_for()
+    shot(page, "diary-01-day-desktop")
+
+    # Create: click Tess's free 11:00 and find Pat inline.
+    tess_column = page.locator(f'section[data-therapist="{therapist.pk}"] .col-body')
+    box = tess_column.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + y_of(11) + 3)
+    dialog = page.locator("#diary-dialog")
+    dialog.get_by_role("heading", name="New booking").wait_for()
+    assert dialog.get_by_label("Time").input_value() == "11:00"
+    dialog.get_by_label("Find a patient").fill("Pat J")
+    dialog.get_by_role("radio", name="Pat Jones").check()
+    shot(page, "diary-02-new-booking-dialog", full_page=False)
+    dialog.get_by_role("button", name="Book", exact=True).click()
+    page.get_by_text(
+        "Booked Pat Jones for Sports massage on Mon 1 Mar 11:00 with Tess Physio."
+    ).wait_for()
+    created = Booking.objects.get(patient=patient)
+    assert created.start == at(11)
+    page.locator(f"#bk-{created.pk}").wait_for()
+
+    # Move: drag it into Theo's column at 14:00, confirm in the dialog.
+    theo_column = page.locator(f'section[data-therapist="{theo.pk}"] .col-body')
+    drag_booking(page, created.pk, theo_column, from_=(11, 0), to=(14, 0))
+    dialog.get_by_role("heading", name="Move Pat Jones").wait_for()
+    assert dialog.get_by_label("Time").input_value() == "14:00"
+    shot(page, "diary-03-move-dialog", full_page=False)
+    dialog.get_by_role("button", name="Move booking").click()
+    page.get_by_text(
+        "Moved Pat Jones to Mon 1 Mar 14:00 with Theo Stone."
+        " The freed time was offered to 1 patient on the waiting list."
+    ).wait_for()
+    created.refresh_from_db()
+    assert (created.start, created.therapist) == (at(14), theo)
+    panel = page.locator("#waitlist-panel")
+    panel.get_by_text("Mon 1 Mar, 11:00 with Tess Physio").wait_for()
+
+    # A conflict: drag it onto Ravi's 15:00 with Theo. Refused with the reason, nothing moves.
+    page.locator(f'section[data-therapist="{theo.pk}"] #bk-{created.pk}').wait_for()
+    drag_booking(page, created.pk, theo_column, from_=(14, 0), to=(15, 0))
+    dialog.get_by_role("heading", name="Move Pat Jones").wait_for()
+    dialog.get_by_role("button", name="Move booking").click()
+    dialog.get_by_text("The therapist is already booked then.").wait_for()
+    assert dialog.get_by_role("group", name="Nearest free times").is_visible()
+    shot(page, "diary-04-conflict-refused", full_page=False)
+    created.refresh_from_db()
+    assert created.start == at(14)
+    dialog.get_by_role("button", name="Close").click()
+
+    # Check in Olive, who has just arrived for 09:30.
+    olive = busy_monday["olive"]
+    page.locator(f"#bk-{olive.pk}").click()
+    dialog.get_by_role("heading", name="Olive Quinn").wait_for()
+    shot(page, "diary-05-booking-dialog", full_page=False)
+    dialog.get_by_role("button", name="Check in").click()
+    page.get_by_text("Olive Quinn checked in.").wait_for()
+    page.locator(f"#bk-{olive.pk}.status-arrived").wait_for()
+
+    # Cancel Sam's 12:00 (Wendy already holds the 11:00 the move freed, so nobody is offered it).
+    sam = busy_monday["sam"]
+    page.locator(f"#bk-{sam.pk}").click()
+    dialog.get_by_text("Cancel this booking").click()
+    dialog.get_by_label("Reason").select_option("illness")
+    dialog.get_by_role("button", name="Cancel booking").click()
+    page.get_by_text("Cancelled Sam Okafor on Mon 1 Mar 12:00 (late cancellation).").wait_for()
+    page.locator(f"#bk-{sam.pk}").wait_for(state="detached")
+    assert Booking.objects.get(pk=sam.pk).status == BookingStatus.CANCELLED
+    shot(page, "diary-06-waiting-list-offer")
+    panel.get_by_role("button", name="Book it for Wendy Waits").click()
+    page.get_by_text("Booked Wendy Waits on Mon 1 Mar 11:00 from the waiting list.").wait_for()
+
+    # Another receptionist books meanwhile: it appears without a reload.
+    page.evaluate("window.stillTheSamePage = true")
+    other = book_session(
+        treatment=massage,
+        start=at(17),
+        patient=PatientFactory(clinic=massage.clinic, first_name="Late"),
+        therapist=therapist,
+        apply_policy=False,
+    )
+    page.locator(f"#bk-{other.pk}").wait_for()
+    assert page.evaluate("window.stillTheSamePage") is True
+    shot(page, "diary-07-day-after-changes-desktop")
+
+    page.get_by_role("link", name="Week").click()
+    page.get_by_role("heading", name="week of 1 March 2027").wait_for()
+    shot(page, "diary-08-week-desktop")
+    page.get_by_role("link", name="Rooms").click()
+    page.locator(".diary-col[data-room]").first.wait_for()
+    shot(page, "diary-09-week-rooms-desktop")
+
+    phone = open_page(PHONE)
+    sign_in(phone, "rhea")
+    phone.get_by_role("heading", name="Derby Physio").wait_for()
+    shot(phone, "diary-10-day-360")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_therapist_sees_their_day(open_page, clock, therapist, busy_monday):
+    for viewport, name in ((DESKTOP, "desktop"), (PHONE, "360")):
+        page = open_page(viewport)
+        sign_in(page, "tess")
+        page.get_by_role("heading", name="Today, Monday 1 March").wait_for()
+        assert page.get_by_text("Olive Quinn").first.is_visible()
+        shot(page, f"therapist-01-day-{name}")

@@ -1,0 +1,206 @@
+"""Online booking: treatment → therapist → time → details → confirm."""
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from booking.models import Booking, Channel, Modality, Patient
+from tests.factories import PatientFactory, TreatmentFactory
+
+
+def confirm_url(treatment, start="2027-03-02T10:00:00+00:00", therapist="any"):
+    path = f"/book/{treatment.clinic.slug}/{treatment.pk}/confirm/"
+    return f"{path}?therapist={therapist}&start={quote(start)}"
+
+
+@pytest.mark.django_db
+def test_start_page_goes_straight_to_the_only_clinic(browser_for, massage):
+    response = browser_for(None).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/book/derby/"
+
+
+@pytest.mark.django_db
+def test_treatments_are_grouped_by_modality_with_duration_and_price(browser_for, massage, clinic):
+    TreatmentFactory(
+        clinic=clinic,
+        name="Dry needling",
+        modality=Modality.DRY_NEEDLING,
+        duration_minutes=30,
+        description="Fine needles to release tight muscles.",
+        required_qualifications=["dry_needling"],
+    )
+    TreatmentFactory(clinic=clinic, name="Staff only", online_bookable=False)
+    page = browser_for(None).get("/book/derby/").content.decode()
+    assert page.index("Dry needling") < page.index("Sports massage")  # modality order
+    assert "Fine needles to release tight muscles." in page
+    assert "45 minutes · £55.00" in page
+    assert "Staff only" not in page
+
+
+@pytest.mark.django_db
+def test_times_page_lists_live_free_times_in_clinic_time(
+    browser_for, massage, book, patient, frozen_now
+):
+    book(massage, patient, "2027-03-02T10:00")
+    page = (
+        browser_for(None)
+        .get(f"/book/derby/{massage.pk}/times/?therapist=any&from=2027-03-02")
+        .content.decode()
+    )
+    assert 'aria-label="Tuesday 2 March at 09:00"' in page
+    assert 'aria-label="Tuesday 2 March at 10:00"' not in page  # taken
+    assert 'aria-label="Tuesday 2 March at 10:45"' not in page  # its 15-minute buffer after
+    assert 'aria-label="Tuesday 2 March at 11:00"' in page
+    # The clinic's clock: on 1 April (British Summer Time) it opens at 08:00, which is 07:00 UTC.
+    april = browser_for(None).get(f"/book/derby/{massage.pk}/times/?therapist=any&from=2027-04-01")
+    assert 'aria-label="Thursday 1 April at 08:00"' in april.content.decode()
+    assert "at 07:" not in april.content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_patient_registers_on_the_details_step_and_is_signed_in(
+    browser_for, massage, frozen_now
+):
+    browser = browser_for(None)
+    page = browser.get(confirm_url(massage)).content.decode()
+    assert "New here? Create your account" in page
+    response = browser.post(
+        confirm_url(massage),
+        {
+            "action": "register",
+            "start": "2027-03-02T10:00:00+00:00",
+            "therapist": "any",
+            "first_name": "Nia",
+            "last_name": "Evans",
+            "email": "Nia@Example.test",
+            "phone": "07700 900123",
+            "password1": "a-long-passphrase",
+            "password2": "a-long-passphrase",
+            "consents_to_email": "on",
+            "accepts_privacy_notice": "on",
+        },
+    )
+    assert response.status_code == 302
+    patient = Patient.objects.get(email="nia@example.test")
+    assert patient.user.username == "nia@example.test"
+    assert patient.clinic == massage.clinic
+    assert patient.privacy_notice_accepted_at == frozen_now
+    assert "Confirm booking" in browser.get(response["Location"]).content.decode()
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_registration_needs_the_privacy_notice_and_matching_passwords(
+    browser_for, massage, frozen_now
+):
+    response = browser_for(None).post(
+        confirm_url(massage),
+        {
+            "action": "register",
+            "start": "2027-03-02T10:00:00+00:00",
+            "therapist": "any",
+            "first_name": "Nia",
+            "last_name": "Evans",
+            "email": "nia@example.test",
+            "password1": "a-long-passphrase",
+            "password2": "another-passphrase",
+        },
+    )
+    page = response.content.decode()
+    assert "Please accept the privacy notice" in page
+    assert "The two passwords do not match." in page
+    assert not get_user_model().objects.filter(username="nia@example.test").exists()
+
+
+@pytest.mark.django_db
+def test_signed_in_patient_confirms_and_gets_a_confirmation_with_calendar_link(
+    browser_for, massage, patient, frozen_now
+):
+    browser = browser_for(patient.user)
+    response = browser.post(
+        confirm_url(massage),
+        {"action": "confirm", "start": "2027-03-02T10:00:00+00:00", "therapist": "any"},
+    )
+    booking = Booking.objects.get()
+    assert response["Location"] == f"/appointments/{booking.uid}/booked/"
+    assert booking.channel == Channel.ONLINE
+    assert booking.start == datetime(2027, 3, 2, 10, tzinfo=UTC)
+    page = browser.get(response["Location"]).content.decode()
+    assert "You're booked in" in page
+    assert f"/appointments/{booking.uid}/calendar.ics" in page
+
+
+@pytest.mark.django_db
+def test_a_slot_taken_meanwhile_shows_the_nearest_free_times_not_an_error(
+    browser_for, massage, patient, book, frozen_now
+):
+    someone_else = PatientFactory(clinic=massage.clinic)
+    book(massage, someone_else, "2027-03-02T10:00")
+    response = browser_for(patient.user).post(
+        confirm_url(massage),
+        {"action": "confirm", "start": "2027-03-02T10:00:00+00:00", "therapist": "any"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Sorry, that time has just gone" in page
+    assert "The nearest free times" in page
+    assert "Book Tue 2 Mar, 09:00" in page
+    assert "Book Tue 2 Mar, 11:00" in page
+    assert Booking.objects.filter(patient=patient).count() == 0
+
+
+@pytest.mark.django_db
+def test_opening_the_details_step_for_a_taken_time_offers_alternatives(
+    browser_for, massage, patient, book, frozen_now
+):
+    book(massage, PatientFactory(clinic=massage.clinic), "2027-03-02T10:00")
+    response = browser_for(None).get(confirm_url(massage))
+    assert response.status_code == 409
+    assert "The nearest free times" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_too_short_notice_is_explained_with_later_times(browser_for, massage, patient, frozen_now):
+    response = browser_for(patient.user).post(
+        confirm_url(massage, start="2027-03-01T09:30:00+00:00"),
+        {"action": "confirm", "start": "2027-03-01T09:30:00+00:00", "therapist": "any"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Online bookings need at least 2 hours notice." in page
+    assert "Book Mon 1 Mar, 11:00" in page
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_without_a_patient_record_are_sent_to_the_diary(
+    browser_for, massage, receptionist, frozen_now
+):
+    browser = browser_for(receptionist)
+    assert (
+        'use the <a href="/diary/">diary</a>' in browser.get(confirm_url(massage)).content.decode()
+    )
+    response = browser.post(
+        confirm_url(massage),
+        {"action": "confirm", "start": "2027-03-02T10:00:00+00:00", "therapist": "any"},
+    )
+    assert response.status_code == 403
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_patient_joins_the_waiting_list_from_the_times_page(
+    browser_for, massage, patient, frozen_now
+):
+    browser = browser_for(patient.user)
+    response = browser.post(
+        f"/book/derby/{massage.pk}/waiting-list/", {"therapist": "any", "from": "2027-03-08"}
+    )
+    assert response.status_code == 302
+    entry = patient.waitlist_entries.get()
+    assert entry.treatment == massage
+    assert entry.therapist is None
+    assert str(entry.earliest) == "2027-03-08"

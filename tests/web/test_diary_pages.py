@@ -1,0 +1,459 @@
+"""Reception's diary: who may see it, what it draws, and every change made from it."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from booking.models import Block, Booking, BookingStatus, Patient
+from tests.conftest import NOW
+from tests.factories import PatientFactory, RoomFactory, TherapistFactory
+from web.models import WaitlistStatus
+from web.services import add_to_waitlist
+
+FRAGMENT = {"HTTP_X_FRAGMENT": "1"}
+
+
+@pytest.fixture
+def rhea(browser_for, receptionist, frozen_now):
+    return browser_for(receptionist)
+
+
+# --- who sees what --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reception_sees_the_day_with_a_column_per_therapist(
+    rhea, massage, patient, book, frozen_now
+):
+    TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    book(massage, patient, "2027-03-01T10:00")
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert "Monday 1 March 2027" in page
+    assert page.count('class="diary-col') == 2
+    assert 'aria-label="Tess Physio, Monday 1 March"' in page
+    assert 'aria-label="Theo Stone, Monday 1 March"' in page
+    assert "10:00 to 10:45: Pat Jones, Sports massage, Confirmed" in page
+    # 10:00 is 120 minutes below the 08:00 top of the grid.
+    assert "--at: 120; --len: 45" in page
+
+
+@pytest.mark.django_db
+def test_week_view_by_room_draws_seven_days_of_room_columns(
+    rhea, massage, patient, book, frozen_now
+):
+    RoomFactory(clinic=massage.clinic, name="Gym")
+    book(massage, patient, "2027-03-03T10:00")
+    page = rhea.get("/diary/derby/?date=2027-03-03&view=week&by=room").content.decode()
+    assert "week of 1 March 2027" in page
+    assert page.count('class="diary-col') == 14
+    assert 'aria-label="Gym, Sunday 7 March"' in page
+    assert "Pat Jones" in page
+
+
+@pytest.mark.django_db
+def test_blocks_and_closed_time_are_shaded(rhea, massage, therapist, receptionist, frozen_now):
+    Block.objects.create(
+        therapist=therapist,
+        start=datetime(2027, 3, 1, 12, tzinfo=UTC),
+        end=datetime(2027, 3, 1, 13, tzinfo=UTC),
+        reason="Lunch",
+    )
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert 'aria-label="Blocked 12:00 to 13:00: Lunch"' in page
+    assert '<div class="open" style="--at: 0; --len: 720"></div>' in page  # working 08:00-20:00
+
+
+@pytest.mark.django_db
+def test_a_receptionist_of_another_clinic_sees_nothing(
+    browser_for, other_receptionist, massage, patient, book, frozen_now
+):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    rory = browser_for(other_receptionist)
+    for url in (
+        "/diary/derby/",
+        "/diary/derby/changes/",
+        f"/diary/derby/bookings/{booking.pk}/",
+        "/diary/derby/patients/?q=Pat",
+        "/diary/derby/waiting-list/",
+    ):
+        response = rory.get(url)
+        assert response.status_code == 403, url
+        assert "Pat Jones" not in response.content.decode()
+    # Nor through their own clinic's diary.
+    assert rory.get(f"/diary/nottingham/bookings/{booking.pk}/").status_code == 404
+    response = rory.post(f"/diary/derby/bookings/{booking.pk}/cancel/", {"version": "1"})
+    assert response.status_code == 403
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_signed_out_users_are_asked_to_sign_in(browser_for, clinic):
+    assert browser_for(None).get("/diary/derby/")["Location"] == "/sign-in/?next=/diary/derby/"
+
+
+@pytest.mark.django_db
+def test_a_therapist_is_sent_to_their_own_day(browser_for, therapist):
+    assert browser_for(therapist.user).get("/diary/")["Location"] == "/therapist/"
+
+
+# --- bookings -------------------------------------------------------------------------------------
+
+
+def desk_booking(massage, **fields):
+    data = {
+        "treatment": massage.pk,
+        "therapist": "",
+        "date": "2027-03-01",
+        "time": "11:00",
+        "channel": "phone",
+        "notes": "",
+        "back": "/diary/derby/?date=2027-03-01",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.mark.django_db
+def test_reception_books_an_existing_patient_from_a_dialog(rhea, massage, patient, frozen_now):
+    response = rhea.post(
+        "/diary/derby/bookings/new/", desk_booking(massage, patient=patient.pk), **FRAGMENT
+    )
+    assert response.json() == {
+        "ok": True,
+        "message": "Booked Pat Jones for Sports massage on Mon 1 Mar 11:00 with Tess Physio.",
+    }
+    booking = Booking.objects.get()
+    assert booking.start == datetime(2027, 3, 1, 11, tzinfo=UTC)
+    assert booking.channel == "phone"
+
+
+@pytest.mark.django_db
+def test_reception_adds_a_new_patient_inline_while_booking(rhea, massage, frozen_now):
+    response = rhea.post(
+        "/diary/derby/bookings/new/",
+        desk_booking(
+            massage, new_first_name="Ravi", new_last_name="Shah", new_phone="07700 900456"
+        ),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/diary/derby/?date=2027-03-01"
+    assert Booking.objects.get().patient == Patient.objects.get(
+        first_name="Ravi", phone="07700 900456"
+    )
+
+
+@pytest.mark.django_db
+def test_a_conflict_is_refused_with_the_reason_and_nearest_times_and_nothing_written(
+    rhea, massage, patient, book, frozen_now
+):
+    book(massage, patient, "2027-03-01T11:00")
+    response = rhea.post(
+        "/diary/derby/bookings/new/",
+        desk_booking(massage, new_first_name="Ravi", new_last_name="Shah"),
+        **FRAGMENT,
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Every qualified therapist is booked then." in page
+    assert 'name="start_choice" value="2027-03-01T12:00:00+00:00"' in page
+    assert Booking.objects.count() == 1
+    assert not Patient.objects.filter(first_name="Ravi").exists()
+
+
+@pytest.mark.django_db
+def test_choosing_an_offered_time_books_it(rhea, massage, patient, book, frozen_now):
+    book(massage, PatientFactory(clinic=massage.clinic), "2027-03-01T11:00")
+    response = rhea.post(
+        "/diary/derby/bookings/new/",
+        desk_booking(massage, patient=patient.pk, start_choice="2027-03-01T12:00:00+00:00"),
+        **FRAGMENT,
+    )
+    assert response.json()["ok"] is True
+    assert Booking.objects.get(patient=patient).start == datetime(2027, 3, 1, 12, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_the_search_button_lists_patients_and_books_nothing(rhea, massage, patient, frozen_now):
+    response = rhea.post(
+        "/diary/derby/bookings/new/", desk_booking(massage, patient_search="jon", search="1")
+    )
+    assert f'value="{patient.pk}"' in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_patient_search_finds_this_clinics_patients_only(
+    rhea, massage, patient, other_clinic, frozen_now
+):
+    PatientFactory(clinic=other_clinic, first_name="Pat", last_name="Elsewhere")
+    found = rhea.get("/diary/derby/patients/?q=pat").json()["patients"]
+    assert [p["name"] for p in found] == ["Pat Jones"]
+
+
+@pytest.mark.django_db
+def test_moving_to_another_time_and_therapist(rhea, massage, patient, book, clinic, frozen_now):
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[clinic])
+    booking = book(massage, patient, "2027-03-01T10:00")
+    page = rhea.get(
+        f"/diary/derby/bookings/{booking.pk}/move/?date=2027-03-01&time=14:30&therapist={theo.pk}"
+    )
+    assert 'value="14:30"' in page.content.decode()
+    response = rhea.post(
+        f"/diary/derby/bookings/{booking.pk}/move/",
+        {"date": "2027-03-01", "time": "14:30", "therapist": theo.pk, "version": 1},
+        **FRAGMENT,
+    )
+    assert response.json()["message"] == "Moved Pat Jones to Mon 1 Mar 14:30 with Theo Stone."
+    booking.refresh_from_db()
+    assert (booking.start, booking.therapist, booking.version) == (
+        datetime(2027, 3, 1, 14, 30, tzinfo=UTC),
+        theo,
+        2,
+    )
+
+
+@pytest.mark.django_db
+def test_moving_onto_another_booking_is_refused_not_overwritten(
+    rhea, massage, patient, book, frozen_now
+):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    other = book(massage, PatientFactory(clinic=massage.clinic), "2027-03-01T14:00")
+    response = rhea.post(
+        f"/diary/derby/bookings/{booking.pk}/move/",
+        {"date": "2027-03-01", "time": "14:15", "therapist": booking.therapist_id, "version": 1},
+        **FRAGMENT,
+    )
+    assert response.status_code == 409
+    assert "The therapist is already booked then." in response.content.decode()
+    booking.refresh_from_db()
+    other.refresh_from_db()
+    assert booking.start == datetime(2027, 3, 1, 10, tzinfo=UTC)
+    assert booking.version == 1
+    assert other.start == datetime(2027, 3, 1, 14, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_a_stale_dialog_is_refused_with_a_reload_message(rhea, massage, patient, book, frozen_now):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    response = rhea.post(
+        f"/diary/derby/bookings/{booking.pk}/move/",
+        {"date": "2027-03-01", "time": "15:00", "therapist": booking.therapist_id, "version": 7},
+    )
+    assert "reload it" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.version == 1
+
+
+@pytest.mark.django_db
+def test_check_in_and_a_refused_no_show_explain_themselves(
+    rhea, massage, patient, book, frozen_now
+):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    early = rhea.post(
+        f"/diary/derby/bookings/{booking.pk}/status/",
+        {"action": "no_show", "version": 1},
+        **FRAGMENT,
+    )
+    assert early.status_code == 409
+    assert "A no-show can only be recorded once the session has started." in early.content.decode()
+    done = rhea.post(
+        f"/diary/derby/bookings/{booking.pk}/status/",
+        {"action": "check_in", "version": 1},
+        **FRAGMENT,
+    )
+    assert done.json()["message"] == "Pat Jones checked in."
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ARRIVED
+    assert booking.checked_in_at == NOW
+
+
+@pytest.mark.django_db
+def test_cancelling_offers_the_freed_time_to_the_waiting_list(
+    rhea, massage, patient, book, frozen_now
+):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    waiting = add_to_waitlist(
+        patient=PatientFactory(clinic=massage.clinic), treatment=massage, earliest=NOW.date()
+    )
+    response = rhea.post(
+        f"/diary/derby/bookings/{booking.pk}/cancel/",
+        {"reason": "illness", "version": 1},
+        **FRAGMENT,
+    )
+    assert response.json()["message"] == (
+        "Cancelled Pat Jones on Mon 1 Mar 10:00 (late cancellation)."
+        " The freed time was offered to 1 patient on the waiting list."
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == WaitlistStatus.OFFERED
+    panel = rhea.get("/diary/derby/waiting-list/").content.decode()
+    assert "Freed time offered:</strong> Mon 1 Mar, 10:00 with Tess Physio" in panel
+    assert "Book it" in panel
+
+
+# --- live updates -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_changes_answer_304_until_something_changes(rhea, massage, patient, book, frozen_now):
+    first = rhea.get("/diary/derby/changes/?date=2027-03-01&view=day&by=therapist")
+    etag = first["ETag"]
+    assert first.json()["items"] == []
+    assert (
+        rhea.get("/diary/derby/changes/?date=2027-03-01", HTTP_IF_NONE_MATCH=etag).status_code
+        == 304
+    )
+
+    booking = book(massage, patient, "2027-03-01T10:00")
+    changed = rhea.get("/diary/derby/changes/?date=2027-03-01", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    [item] = changed.json()["items"]
+    assert item["id"] == f"bk-{booking.pk}"
+    assert item["column"] == f"2027-03-01:t{booking.therapist_id}"
+    assert "Pat Jones" in item["html"]
+
+
+@pytest.mark.django_db
+def test_a_status_change_alters_the_etag(rhea, massage, patient, book, frozen_now):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    etag = rhea.get("/diary/derby/changes/?date=2027-03-01")["ETag"]
+    rhea.post(f"/diary/derby/bookings/{booking.pk}/status/", {"action": "check_in"})
+    response = rhea.get("/diary/derby/changes/?date=2027-03-01", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "status-arrived" in response.json()["items"][0]["html"]
+
+
+# --- blocks ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_blocking_time_over_a_booking_lists_the_clash_and_blocks_nothing(
+    rhea, massage, patient, book, therapist, frozen_now
+):
+    book(massage, patient, "2027-03-01T12:00")
+    response = rhea.post(
+        "/diary/derby/blocks/new/",
+        {
+            "subject": f"t{therapist.pk}",
+            "date": "2027-03-01",
+            "start": "11:30",
+            "end": "13:00",
+            "reason": "Training",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "1 booking(s) fall in that time" in page
+    assert "Mon 1 Mar 12:00 Pat Jones" in page
+    assert not Block.objects.exists()
+
+
+@pytest.mark.django_db
+def test_blocking_and_unblocking_a_room(rhea, massage, room, frozen_now):
+    response = rhea.post(
+        "/diary/derby/blocks/new/",
+        {
+            "subject": f"r{room.pk}",
+            "date": "2027-03-02",
+            "start": "09:00",
+            "end": "10:00",
+            "reason": "Deep clean",
+        },
+        **FRAGMENT,
+    )
+    assert response.json()["ok"] is True
+    block = Block.objects.get()
+    assert (block.room, block.start) == (room, datetime(2027, 3, 2, 9, tzinfo=UTC))
+    assert (
+        rhea.post(f"/diary/derby/blocks/{block.pk}/", **FRAGMENT).json()["message"]
+        == "Block removed."
+    )
+    assert not Block.objects.exists()
+
+
+# --- waiting list -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reception_adds_to_the_waiting_list_and_books_an_offer(
+    rhea, massage, patient, book, frozen_now
+):
+    response = rhea.post(
+        "/diary/derby/waiting-list/new/",
+        {
+            "patient": patient.pk,
+            "treatment": massage.pk,
+            "earliest": "2027-03-01",
+            "part_of_day": "morning",
+        },
+        **FRAGMENT,
+    )
+    assert response.json()["message"] == "Pat Jones is on the waiting list for Sports massage."
+    entry = patient.waitlist_entries.get()
+
+    cancelled_elsewhere = book(massage, PatientFactory(clinic=massage.clinic), "2027-03-02T09:00")
+    rhea.post(f"/diary/derby/bookings/{cancelled_elsewhere.pk}/cancel/", {"version": 1})
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+
+    booked = rhea.post(f"/diary/derby/waiting-list/{entry.pk}/book/", **FRAGMENT)
+    assert booked.json()["message"] == "Booked Pat Jones on Tue 2 Mar 09:00 from the waiting list."
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.BOOKED
+    assert entry.booking.start == datetime(2027, 3, 2, 9, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_the_same_patient_cannot_wait_twice_for_one_treatment(rhea, massage, patient, frozen_now):
+    add_to_waitlist(patient=patient, treatment=massage, earliest=NOW.date())
+    response = rhea.post(
+        "/diary/derby/waiting-list/new/",
+        {
+            "patient": patient.pk,
+            "treatment": massage.pk,
+            "earliest": "2027-03-01",
+            "part_of_day": "any",
+        },
+        **FRAGMENT,
+    )
+    assert response.status_code == 409
+    assert "already on the waiting list" in response.content.decode()
+    assert patient.waitlist_entries.count() == 1
+
+
+# --- cost -----------------------------------------------------------------------------------------
+
+
+def _queries(client, url, **headers) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, **headers).status_code in (200, 304)
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_diary_costs_the_same_queries_however_busy_the_day(
+    rhea, massage, clinic, book, frozen_now
+):
+    urls = ["/diary/derby/?date=2027-03-01", "/diary/derby/?date=2027-03-01&view=week"]
+    quiet = [_queries(rhea, url) for url in urls]
+    for n in range(4):
+        TherapistFactory(first_name=f"Extra{n}", clinics=[clinic])
+        RoomFactory(clinic=clinic, name=f"Room {n + 2}")
+    for n in range(10):
+        book(
+            massage,
+            PatientFactory(clinic=clinic),
+            f"2027-03-01T{10 + n % 5:02d}:{(n // 5) * 15:02d}",
+        )
+    assert [_queries(rhea, url) for url in urls] == quiet
+
+
+@pytest.mark.django_db
+def test_an_unchanged_diary_answers_304_cheaply(rhea, massage, patient, book, frozen_now):
+    book(massage, patient, "2027-03-01T10:00")
+    etag = rhea.get("/diary/derby/changes/?date=2027-03-01")["ETag"]
+    # Session, user, roles, clinic, then three aggregates: no diary is built.
+    assert _queries(rhea, "/diary/derby/changes/?date=2027-03-01", HTTP_IF_NONE_MATCH=etag) <= 7

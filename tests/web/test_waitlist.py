@@ -1,0 +1,116 @@
+"""The waiting list: who is offered freed time, and booking an offer."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from booking.errors import SlotConflict
+from booking.models import Booking
+from booking.services import cancel_booking
+from tests.conftest import NOW
+from tests.factories import PatientFactory, RoomFactory, TherapistFactory
+from web import errors
+from web.models import PartOfDay, WaitlistStatus
+from web.services import add_to_waitlist, book_from_waitlist, offer_time_freed_by
+
+
+@pytest.fixture
+def cancelled(massage, patient, book, frozen_now):
+    """Pat's Tuesday 10:00 massage with Tess, just cancelled."""
+    booking = book(massage, patient, "2027-03-02T10:00")
+    return cancel_booking(booking=booking, apply_policy=False)
+
+
+def waiter(massage, **wishes):
+    wishes.setdefault("earliest", NOW.date())
+    return add_to_waitlist(
+        patient=PatientFactory(clinic=massage.clinic), treatment=massage, **wishes
+    )
+
+
+def test_freed_time_is_offered_to_matching_waiters_oldest_first(massage, cancelled, therapist):
+    anyone = waiter(massage)
+    with_tess = waiter(massage, therapist=therapist)
+    theo = TherapistFactory(first_name="Theo", clinics=[massage.clinic])
+    with_theo = waiter(massage, therapist=theo)
+
+    offered = offer_time_freed_by(cancelled)
+
+    assert offered == [anyone, with_tess]
+    assert offered[0].offered_start == datetime(2027, 3, 2, 10, tzinfo=UTC)
+    assert offered[0].offered_therapist == therapist
+    with_theo.refresh_from_db()
+    assert with_theo.status == WaitlistStatus.WAITING
+
+
+def test_days_and_part_of_day_are_respected(massage, cancelled):
+    evenings = waiter(massage, part_of_day=PartOfDay.EVENING)
+    too_late = waiter(massage, earliest=date(2027, 3, 3))
+    too_early = waiter(massage, earliest=date(2027, 2, 20), latest=date(2027, 3, 1))
+    mornings = waiter(massage, part_of_day=PartOfDay.MORNING)
+    assert offer_time_freed_by(cancelled) == [mornings]
+    for entry in (evenings, too_late, too_early):
+        entry.refresh_from_db()
+        assert entry.status == WaitlistStatus.WAITING
+
+
+def test_a_waiter_busy_at_the_freed_start_is_offered_a_later_start_in_the_freed_time(
+    massage, cancelled, book
+):
+    busy = waiter(massage)
+    # The waiter already has a session 10:00-10:45, with another therapist in another room.
+    theo = TherapistFactory(first_name="Theo", clinics=[massage.clinic])
+    RoomFactory(clinic=massage.clinic, name="Room 2")
+    book(massage, busy.patient, "2027-03-02T10:00", therapist=theo)
+    [offer] = offer_time_freed_by(cancelled)
+    assert offer == busy
+    # 10:45 was only blocked by the cancelled session's buffer (10:45-11:00).
+    assert offer.offered_start == datetime(2027, 3, 2, 10, 45, tzinfo=UTC)
+
+
+def test_offering_twice_offers_nothing_new(massage, cancelled):
+    waiter(massage)
+    assert len(offer_time_freed_by(cancelled)) == 1
+    assert offer_time_freed_by(cancelled) == []
+
+
+def test_booking_an_offer_closes_it_and_returns_rival_offers_to_waiting(
+    massage, cancelled, receptionist
+):
+    first, second = waiter(massage), waiter(massage)
+    offer_time_freed_by(cancelled)
+    booking = book_from_waitlist(entry=first, booked_by=receptionist)
+    assert booking.patient == first.patient
+    assert booking.start == datetime(2027, 3, 2, 10, tzinfo=UTC)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.booking) == (WaitlistStatus.BOOKED, booking)
+    assert second.status == WaitlistStatus.WAITING
+    assert second.offered_start is None
+
+
+def test_an_offer_taken_meanwhile_fails_and_leaves_the_entry_as_it_was(
+    massage, cancelled, book, receptionist
+):
+    entry = waiter(massage)
+    offer_time_freed_by(cancelled)
+    book(massage, PatientFactory(clinic=massage.clinic), "2027-03-02T10:00")
+    with pytest.raises(SlotConflict):
+        book_from_waitlist(entry=entry, booked_by=receptionist)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    assert Booking.objects.filter(patient=entry.patient).count() == 0
+
+
+def test_an_entry_without_an_offer_cannot_be_booked(massage, receptionist, frozen_now):
+    entry = waiter(massage)
+    with pytest.raises(errors.WaitlistEntryClosed):
+        book_from_waitlist(entry=entry, booked_by=receptionist)
+
+
+def test_wishing_for_a_therapist_who_does_not_offer_the_treatment_is_refused(
+    massage, clinic, frozen_now
+):
+    unqualified = TherapistFactory(first_name="Una", clinics=[clinic], qualifications=["taping"])
+    with pytest.raises(errors.WaitlistRuleBroken, match="does not offer Sports massage"):
+        waiter(massage, therapist=unqualified)

@@ -1,0 +1,323 @@
+"""The reception diary as data: columns (per therapist or room, per day) and what sits in them.
+
+Everything is placed in wall-clock minutes of the clinic's zone, so 09:00 is drawn at 09:00 on
+a clock-change day too. A cheap `diary_signature` lets the page ask "anything new?" every few
+seconds without building the whole diary (see views.diary.changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Block,
+    Booking,
+    BookingStatus,
+    Clinic,
+    OpeningHours,
+    Room,
+    Therapist,
+    WorkingHours,
+)
+
+from .selectors import local_midnight, waitlist_signature
+
+DAY_MINUTES = 24 * 60
+DEFAULT_HOURS = (8 * 60, 18 * 60)
+
+
+class By:
+    THERAPIST = "therapist"
+    ROOM = "room"
+
+
+@dataclass
+class Item:
+    """Something drawn in a column: a booking, a block, or a therapist's session elsewhere."""
+
+    dom_id: str
+    kind: str  # "booking" | "block" | "elsewhere"
+    column: str
+    at: int  # minutes from the top of the grid
+    length: int
+    obj: object = None
+    label_start: str = ""
+    label_end: str = ""
+
+
+@dataclass
+class Column:
+    key: str
+    day: date
+    therapist: Therapist | None
+    room: Room | None
+    first_of_day: bool = False
+    open_periods: list[tuple[int, int]] = field(default_factory=list)  # (at, length) unshaded
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.therapist.full_name if self.therapist else self.room.name
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _wall(instant: datetime, tz) -> int:
+    local = instant.astimezone(tz)
+    return local.hour * 60 + local.minute
+
+
+def _overlap(periods_a, periods_b) -> list[tuple[int, int]]:
+    result = []
+    for a0, a1 in periods_a:
+        for b0, b1 in periods_b:
+            lo, hi = max(a0, b0), min(a1, b1)
+            if lo < hi:
+                result.append((lo, hi))
+    return sorted(result)
+
+
+class Diary:
+    """One clinic's diary for a day or a week, in columns per therapist or per room."""
+
+    def __init__(
+        self,
+        *,
+        clinic: Clinic,
+        day: date,
+        view: str = "day",
+        by: str = By.THERAPIST,
+        only: int | None = None,
+        now: datetime | None = None,
+    ):
+        self.clinic = clinic
+        self.tz = clinic.tz
+        self.view = "week" if view == "week" else "day"
+        self.by = By.ROOM if by == By.ROOM else By.THERAPIST
+        self.now = now or timezone.now()
+        if self.view == "week":
+            day = day - timedelta(days=day.weekday())
+        self.first_day = day
+        self.days = [day + timedelta(days=n) for n in range(7 if self.view == "week" else 1)]
+        self.window_start = local_midnight(self.days[0], self.tz)
+        self.window_end = local_midnight(self.days[-1] + timedelta(days=1), self.tz)
+
+        therapists = Therapist.objects.filter(clinics=clinic, is_active=True).order_by(
+            "first_name", "last_name"
+        )
+        rooms = Room.objects.filter(clinic=clinic, is_active=True).order_by("name")
+        self.all_therapists = list(therapists)
+        self.all_rooms = list(rooms)
+        resources = self.all_therapists if self.by == By.THERAPIST else self.all_rooms
+        self.only = only if any(resource.pk == only for resource in resources) else None
+        self.resources = [r for r in resources if self.only in (None, r.pk)]
+        self._load()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        clinic, tz = self.clinic, self.tz
+        opening: dict[int, list[tuple[int, int]]] = {}
+        for weekday, opens, closes in OpeningHours.objects.filter(clinic=clinic).values_list(
+            "weekday", "opens", "closes"
+        ):
+            opening.setdefault(weekday, []).append((_minutes(opens), _minutes(closes)))
+        working: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        if self.by == By.THERAPIST:
+            for therapist_id, weekday, starts, ends in WorkingHours.objects.filter(
+                clinic=clinic, therapist__in=[t.pk for t in self.resources]
+            ).values_list("therapist_id", "weekday", "starts", "ends"):
+                working.setdefault((therapist_id, weekday), []).append(
+                    (_minutes(starts), _minutes(ends))
+                )
+
+        shown_weekdays = {day.weekday() for day in self.days}
+        spans = [p for weekday in shown_weekdays for p in opening.get(weekday, [])]
+        first = min((p[0] for p in spans), default=DEFAULT_HOURS[0])
+        last = max((p[1] for p in spans), default=DEFAULT_HOURS[1])
+
+        bookings = list(
+            Booking.objects.filter(
+                clinic=clinic, start__lt=self.window_end, end__gt=self.window_start
+            )
+            .exclude(status=BookingStatus.CANCELLED)
+            .select_related("patient", "treatment", "therapist", "room")
+            .order_by("start", "id")
+        )
+        therapist_ids = [t.pk for t in self.all_therapists]
+        room_ids = [r.pk for r in self.all_rooms]
+        blocks = list(
+            Block.objects.filter(start__lt=self.window_end, end__gt=self.window_start)
+            .filter(
+                Q(clinic=clinic, therapist__isnull=True, room__isnull=True)
+                | Q(therapist__in=therapist_ids)
+                | Q(room__in=room_ids)
+            )
+            .select_related("therapist", "room")
+        )
+        elsewhere = []
+        if self.by == By.THERAPIST:
+            # Sessions of these therapists at their other clinics: shown as busy, without details.
+            elsewhere = list(
+                Booking.objects.filter(
+                    therapist__in=[t.pk for t in self.resources],
+                    status__in=ACTIVE_STATUSES,
+                    start__lt=self.window_end,
+                    end__gt=self.window_start,
+                )
+                .exclude(clinic=clinic)
+                .values_list("pk", "therapist_id", "start", "end")
+            )
+        for booking in bookings:
+            first = min(first, _wall(booking.start, tz))
+            last = max(last, _wall(booking.end, tz) or DAY_MINUTES)
+        self.grid_start = (first // 60) * 60
+        self.grid_end = min(DAY_MINUTES, -(-last // 60) * 60)
+
+        self.columns: list[Column] = []
+        by_key: dict[tuple[date, int], Column] = {}
+        for day in self.days:
+            for index, resource in enumerate(self.resources):
+                column = Column(
+                    key=f"{day.isoformat()}:{self.by[0]}{resource.pk}",
+                    day=day,
+                    therapist=resource if self.by == By.THERAPIST else None,
+                    room=resource if self.by == By.ROOM else None,
+                    first_of_day=index == 0,
+                )
+                periods = opening.get(day.weekday(), [])
+                if self.by == By.THERAPIST:
+                    periods = _overlap(periods, working.get((resource.pk, day.weekday()), []))
+                column.open_periods = [
+                    (lo - self.grid_start, hi - lo)
+                    for lo, hi in _overlap(periods, [(self.grid_start, self.grid_end)])
+                ]
+                self.columns.append(column)
+                by_key[(day, resource.pk)] = column
+
+        for booking in bookings:
+            resource_id = booking.therapist_id if self.by == By.THERAPIST else booking.room_id
+            self._place(
+                by_key,
+                resource_id,
+                f"bk-{booking.pk}",
+                "booking",
+                booking.start,
+                booking.end,
+                booking,
+            )
+        for block in blocks:
+            if block.therapist_id is None and block.room_id is None:
+                targets = [r.pk for r in self.resources]
+            elif self.by == By.THERAPIST and block.therapist_id:
+                targets = [block.therapist_id]
+            elif self.by == By.ROOM and block.room_id:
+                targets = [block.room_id]
+            else:
+                continue
+            for resource_id in targets:
+                self._place(
+                    by_key,
+                    resource_id,
+                    f"bl-{block.pk}-{resource_id}",
+                    "block",
+                    block.start,
+                    block.end,
+                    block,
+                )
+        for pk, therapist_id, start, end in elsewhere:
+            self._place(by_key, therapist_id, f"ex-{pk}", "elsewhere", start, end, None)
+
+    def _place(self, by_key, resource_id, dom_id, kind, start, end, obj) -> None:
+        tz = self.tz
+        for day in self.days:
+            column = by_key.get((day, resource_id))
+            if column is None:
+                continue
+            day_start = local_midnight(day, tz)
+            day_end = local_midnight(day + timedelta(days=1), tz)
+            if end <= day_start or start >= day_end:
+                continue
+            top = _wall(max(start, day_start), tz)
+            bottom = DAY_MINUTES if end >= day_end else _wall(end, tz)
+            top, bottom = max(top, self.grid_start), min(bottom, self.grid_end)
+            if bottom <= top:
+                continue
+            suffix = "" if len(self.days) == 1 else f"-{day.isoformat()}"
+            column.items.append(
+                Item(
+                    dom_id=f"{dom_id}{suffix}",
+                    kind=kind,
+                    column=column.key,
+                    at=top - self.grid_start,
+                    length=bottom - top,
+                    obj=obj,
+                    label_start=f"{start.astimezone(tz):%H:%M}",
+                    label_end=f"{end.astimezone(tz):%H:%M}",
+                )
+            )
+
+    # --- presentation helpers --------------------------------------------------------------
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for column in self.columns for item in column.items]
+
+    @property
+    def span(self) -> int:
+        return self.grid_end - self.grid_start
+
+    @property
+    def hour_marks(self) -> list[tuple[int, str]]:
+        return [
+            (m - self.grid_start, f"{m // 60:02d}:00")
+            for m in range(self.grid_start, self.grid_end, 60)
+        ]
+
+    @property
+    def now_at(self) -> tuple[date, int] | None:
+        """Today's date and the current time's position, when it falls inside the grid."""
+        local = self.now.astimezone(self.tz)
+        at = local.hour * 60 + local.minute
+        if local.date() in self.days and self.grid_start <= at < self.grid_end:
+            return local.date(), at - self.grid_start
+        return None
+
+    @property
+    def previous_day(self) -> date:
+        return self.first_day - timedelta(days=7 if self.view == "week" else 1)
+
+    @property
+    def next_day(self) -> date:
+        return self.first_day + timedelta(days=7 if self.view == "week" else 1)
+
+
+def diary_signature(*, clinic: Clinic, first_day: date, days: int) -> str:
+    """A short fingerprint of everything the diary draws between those days.
+
+    Three aggregate queries. Any booking made, moved or changed (each change raises its
+    version), block added or removed, or waiting-list change alters it.
+    """
+    tz = clinic.tz
+    start = local_midnight(first_day, tz)
+    end = local_midnight(first_day + timedelta(days=days), tz)
+    therapist_ids = Therapist.objects.filter(clinics=clinic).values("pk")
+    bookings = Booking.objects.filter(
+        Q(clinic=clinic) | Q(therapist__in=therapist_ids), start__lt=end, end__gt=start
+    ).aggregate(count=Count("id"), changed=Max("updated_at"), versions=Sum("version"))
+    blocks = Block.objects.filter(
+        Q(clinic=clinic) | Q(therapist__in=therapist_ids) | Q(room__clinic=clinic),
+        start__lt=end,
+        end__gt=start,
+    ).aggregate(count=Count("id"), changed=Max("created_at"), last=Max("id"))
+    parts = [*bookings.values(), *blocks.values()]
+    parts.extend(waitlist_signature(clinic))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]

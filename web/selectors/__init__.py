@@ -1,0 +1,65 @@
+"""Reads behind the pages (STYLE §2: reusable reads, and reads with a rule in them)."""
+
+from .patients import (
+    HomeExercise,
+    PlanWeek,
+    is_late_cancellation,
+    may_change_online,
+    may_move_online,
+    patient_bookings,
+    patient_plans,
+    plan_week,
+    upcoming_and_past,
+)
+from .therapists import (
+    PatientHistory,
+    PlanContext,
+    histories_for,
+    plan_context_for,
+    therapist_bookings,
+)
+from .times import (
+    DayOfTimes,
+    TimeChoice,
+    bookable_clinics,
+    check_time,
+    days_of_times,
+    first_free_day,
+    local_midnight,
+    nearest_times,
+    parts_of_day,
+    therapists_offering,
+    treatments_by_modality,
+)
+from .waitlist import offer_is_still_free, open_waitlist, waitlist_signature
+
+__all__ = [
+    "DayOfTimes",
+    "HomeExercise",
+    "PatientHistory",
+    "PlanContext",
+    "PlanWeek",
+    "TimeChoice",
+    "bookable_clinics",
+    "check_time",
+    "days_of_times",
+    "first_free_day",
+    "histories_for",
+    "is_late_cancellation",
+    "local_midnight",
+    "may_change_online",
+    "may_move_online",
+    "nearest_times",
+    "offer_is_still_free",
+    "open_waitlist",
+    "parts_of_day",
+    "patient_bookings",
+    "patient_plans",
+    "plan_context_for",
+    "plan_week",
+    "therapist_bookings",
+    "therapists_offering",
+    "treatments_by_modality",
+    "upcoming_and_past",
+    "waitlist_signature",
+]

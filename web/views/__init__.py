@@ -1,0 +1,1 @@
+"""Server-rendered pages: patients (book, manage), reception (diary), therapists (their day)."""
