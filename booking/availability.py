@@ -329,8 +329,8 @@ class Availability:
         minutes = local.hour * 60 + local.minute
         return instant + ((-minutes) % self.clinic.slot_step_minutes) * 60
 
-    def _free_room(self, start: int) -> int | None:
-        for room_id in self.room_ids:
+    def _free_room(self, start: int, only: int | None = None) -> int | None:
+        for room_id in self.room_ids if only is None else [only]:
             if not self.room_forbidden.get(room_id, _NOTHING).blocks(start):
                 return room_id
         return None
@@ -415,8 +415,10 @@ class Availability:
         taken = session[6] if session else set()
         return next(place for place in range(1, slot.capacity + 1) if place not in taken)
 
-    def check(self, start: datetime, therapist_id: int | None = None) -> Slot:
-        """The slot at exactly `start` (with that therapist, if given), or the reason there is none.
+    def check(
+        self, start: datetime, therapist_id: int | None = None, room_id: int | None = None
+    ) -> Slot:
+        """The slot at `start` (with that therapist and room, if given), or why there is none.
 
         Raises a BookingRuleBroken (400) for a request that could never succeed and a
         SlotConflict (409) for a time that is taken or closed.
@@ -434,15 +436,22 @@ class Availability:
                 )
         if therapist_id is not None and therapist_id not in self.working_hours:
             self._explain_missing_therapist(therapist_id)
+        if room_id is not None and room_id not in self.room_ids:
+            raise errors.NoRoomFree(
+                f"That room is not available for {self.treatment.name} (closed, or missing "
+                "equipment it needs)."
+            )
 
         candidates = [
-            slot for slot in self._slots_at(at) if therapist_id in (None, slot.therapist_id)
+            slot
+            for slot in self._slots_at(at, room_id)
+            if therapist_id in (None, slot.therapist_id) and room_id in (None, slot.room_id)
         ]
         if candidates:
             # A place in an existing group session first, so classes fill before new ones open.
             candidates.sort(key=lambda slot: (slot.places_left == slot.capacity, slot.therapist_id))
             return candidates[0]
-        self._explain_no_slot(at, therapist_id)
+        self._explain_no_slot(at, therapist_id, room_id)
         raise errors.SlotUnavailable("That time is not available.")
 
     def _fits(self, therapist_id: int, start: int, day: date, open_periods) -> bool:
@@ -452,7 +461,7 @@ class Availability:
             for s, e in self._therapist_periods(therapist_id, day, open_periods)
         )
 
-    def _slots_at(self, start: int) -> list[Slot]:
+    def _slots_at(self, start: int, room_id: int | None = None) -> list[Slot]:
         found = [
             slot
             for slot in self._group_slots(self._earliest(), self._latest())
@@ -467,9 +476,9 @@ class Availability:
                 continue
             if not self._fits(therapist_id, start, day, open_periods):
                 continue
-            room_id = self._free_room(start)
-            if room_id is not None:
-                found.append(self._slot(start, therapist_id, room_id, self.treatment.capacity))
+            free_room = self._free_room(start, only=room_id)
+            if free_room is not None:
+                found.append(self._slot(start, therapist_id, free_room, self.treatment.capacity))
         return found
 
     def _explain_missing_therapist(self, therapist_id: int) -> None:
@@ -488,7 +497,7 @@ class Availability:
             f"{therapist.full_name} has no working hours at {self.clinic.name}."
         )
 
-    def _explain_no_slot(self, start: int, therapist_id: int | None) -> None:
+    def _explain_no_slot(self, start: int, therapist_id: int | None, room_id: int | None) -> None:
         local = _instant(start).astimezone(self.tz)
         if self._first_on_grid(start) != start:
             step = self.clinic.slot_step_minutes
@@ -526,6 +535,8 @@ class Availability:
                 if therapist_id
                 else "Every qualified therapist is booked then."
             )
+        if room_id is not None:
+            raise errors.NoRoomFree("That room is taken then.")
         if not self.room_ids:
             raise errors.NoRoomFree(
                 f"{self.clinic.name} has no room equipped for {self.treatment.name}."

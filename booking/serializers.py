@@ -215,6 +215,9 @@ class BookSessionIn(serializers.Serializer):
         allow_null=True,
         help_text="Staff book for a patient; a patient booking for themselves leaves it out.",
     )
+    room = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Staff only: book into this room."
+    )
     channel = serializers.ChoiceField(
         choices=[Channel.RECEPTION, Channel.PHONE, Channel.THERAPIST, Channel.API],
         required=False,
@@ -234,6 +237,9 @@ class VersionedIn(serializers.Serializer):
 class RescheduleIn(VersionedIn):
     start = AwareDateTimeField()
     therapist = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    room = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Staff only: move into this room."
+    )
 
 
 class CancelIn(VersionedIn):

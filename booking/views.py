@@ -343,6 +343,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             start=data["start"],
             patient=patient,
             therapist=therapist,
+            room=self._room_for_staff(data, apply_policy),
             booked_by=self.request.user,
             channel=channel,
             apply_policy=apply_policy,
@@ -350,6 +351,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         booking.clinic = treatment.clinic
         return Response(BookingOut(booking).data, status=status.HTTP_201_CREATED)
+
+    def _room_for_staff(self, data: dict, apply_policy: bool) -> Room | None:
+        if not data.get("room"):
+            return None
+        if apply_policy:
+            raise serializers.ValidationError({"room": ["Only clinic staff choose rooms."]})
+        return _field_lookup(Room.objects.all(), data["room"], "room")
 
     def _patient_for_staff(self, data: dict) -> Patient:
         if not data.get("patient"):
@@ -392,7 +400,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=RescheduleIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
-        """Move to another start (and therapist). Keeps the booking's id; raises its version."""
+        """Move to another start (and therapist or room). Keeps the booking's id; raises its version."""
         booking = self.get_object()
         apply_policy = self._acting(booking, patients_may=True)
         data = RescheduleIn(data=request.data)
@@ -413,6 +421,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             booking=booking,
             start=data.validated_data["start"],
             therapist=therapist,
+            room=self._room_for_staff(data.validated_data, apply_policy),
             changed_by=request.user,
             apply_policy=apply_policy,
             expected_version=data.validated_data.get("version"),

@@ -164,7 +164,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils.dateparse import parse_datetime
 
 from booking.filters import PatientFilter
-from booking.models import CancellationReason, Channel, Clinic, Patient, Therapist, Treatment
+from booking.models import CancellationReason, Channel, Clinic, Patient, Room, Therapist, Treatment
 
 from .models import PartOfDay
 
@@ -237,11 +237,18 @@ class MoveForm(StartChoiceMixin, forms.Form):
     date = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput())
     therapist = TherapistChoiceField(queryset=Therapist.objects.none(), empty_label=None)
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(),
+        required=False,
+        empty_label="Any suitable room",
+        help_text="Left as any, the first free room with what the treatment needs is taken.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, clinic: Clinic, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = Therapist.objects.filter(clinics=clinic, is_active=True)
+        self.fields["room"].queryset = Room.objects.filter(clinic=clinic, is_active=True)
         self.fields["time"].widget.attrs["step"] = clinic.slot_step_minutes * 60
 
 

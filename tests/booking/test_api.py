@@ -288,6 +288,26 @@ class TestActions:
         assert (response.json()["id"], response.json()["version"]) == (booking.pk, 2)
         assert response.json()["start"] == "2027-03-04T11:00:00+00:00"
 
+    def test_reception_moves_a_booking_into_another_room_and_patients_cannot_choose(
+        self, api, receptionist, patient, booking, clinic
+    ):
+        from tests.factories import RoomFactory
+
+        other_room = RoomFactory(clinic=clinic, name="Room 2")
+        refused = api(patient.user).post(
+            f"{BOOKINGS}{booking.pk}/reschedule/",
+            {"start": "2027-03-04T11:00:00Z", "room": other_room.pk},
+        )
+        assert refused.status_code == 400
+        assert "room" in refused.json()["error"]["fields"]
+        moved = api(receptionist).post(
+            f"{BOOKINGS}{booking.pk}/reschedule/",
+            {"start": "2027-03-03T10:00:00Z", "room": other_room.pk},
+        )
+        assert moved.status_code == 200, moved.json()
+        assert moved.json()["room"] == other_room.pk
+        assert moved.json()["start"] == "2027-03-03T10:00:00+00:00"
+
     def test_stale_version_is_a_409(self, api, receptionist, booking):
         response = api(receptionist).post(
             f"{BOOKINGS}{booking.pk}/reschedule/", {"start": "2027-03-04T11:00:00Z", "version": 5}

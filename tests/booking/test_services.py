@@ -125,6 +125,21 @@ class TestReschedule:
         )
         assert moved.updated_by == receptionist
 
+    def test_a_named_room_must_be_free_and_fitting(self, clinic, booking, massage, room):
+        gym = RoomFactory(clinic=clinic, name="Gym", features=["gym_space"])
+        with pytest.raises(errors.NoRoomFree, match="equipment"):
+            services.reschedule_booking(booking=booking, start=at(4, 10), room=gym, now=NOW)
+        second = RoomFactory(clinic=clinic, name="Room 2")
+        other_therapist = TherapistFactory(clinics=[clinic])
+        with pytest.raises(errors.NoRoomFree, match="taken"):
+            services.book_session(
+                treatment=massage, start=at(3, 10), patient=PatientFactory(), room=room, now=NOW
+            )
+        placed = services.book_session(
+            treatment=massage, start=at(3, 10), patient=PatientFactory(), room=second, now=NOW
+        )
+        assert (placed.room, placed.therapist) == (second, other_therapist)
+
     def test_a_booking_can_move_into_its_own_old_buffer(self, booking):
         moved = services.reschedule_booking(booking=booking, start=at(3, 10, 15), now=NOW)
         assert moved.start == at(3, 10, 15)

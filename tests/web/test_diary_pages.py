@@ -215,6 +215,33 @@ def test_moving_to_another_time_and_therapist(rhea, massage, patient, book, clin
 
 
 @pytest.mark.django_db
+def test_dragging_into_a_room_column_moves_the_booking_into_that_room(
+    rhea, massage, patient, book, clinic, room, frozen_now
+):
+    second = RoomFactory(clinic=clinic, name="Room 2")
+    booking = book(massage, patient, "2027-03-01T10:00")
+    assert booking.room == room
+    page = rhea.get(
+        f"/diary/derby/bookings/{booking.pk}/move/?date=2027-03-01&time=11:00&room={second.pk}"
+    )
+    assert f'<option value="{second.pk}" selected>' in page.content.decode()
+    response = rhea.post(
+        f"/diary/derby/bookings/{booking.pk}/move/",
+        {
+            "date": "2027-03-01",
+            "time": "11:00",
+            "therapist": booking.therapist_id,
+            "room": second.pk,
+            "version": 1,
+        },
+        **FRAGMENT,
+    )
+    assert response.status_code == 200, response.content
+    booking.refresh_from_db()
+    assert (booking.room, booking.start) == (second, datetime(2027, 3, 1, 11, tzinfo=UTC))
+
+
+@pytest.mark.django_db
 def test_moving_onto_another_booking_is_refused_not_overwritten(
     rhea, massage, patient, book, frozen_now
 ):

@@ -404,6 +404,7 @@ def move_booking(request: HttpRequest, clinic: Clinic, pk: int) -> HttpResponse:
         "date": parse_day(request.GET.get("date"), local.date()),
         "time": request.GET.get("time") or f"{local:%H:%M}",
         "therapist": request.GET.get("therapist") or booking.therapist_id,
+        "room": request.GET.get("room") or None,
         "version": booking.version,
     }
     form = MoveForm(request.POST or None, initial=initial, clinic=clinic)
@@ -416,6 +417,7 @@ def move_booking(request: HttpRequest, clinic: Clinic, pk: int) -> HttpResponse:
                 booking=booking,
                 start=start,
                 therapist=therapist,
+                room=form.cleaned_data["room"],
                 changed_by=request.user,
                 apply_policy=False,
                 expected_version=form.cleaned_data["version"],

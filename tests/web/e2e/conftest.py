@@ -27,8 +27,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """One browser per test module, closed (with Playwright's event loop) after the module."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(
             f"Browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)."
@@ -37,14 +38,16 @@ def chromium():
         "playwright.sync_api",
         reason="Browser tests need the playwright package (pip install -e '.[dev]').",
     )
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    # still plain synchronous code, so Django's async-safety guard does not apply to them.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API keeps an event loop in this thread while it runs; the test's own
+        # ORM calls are still plain synchronous code, so Django's async guard is lifted for
+        # these modules only.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture

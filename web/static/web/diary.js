@@ -274,6 +274,7 @@
       date: column.dataset.day,
       time: hhmm(minute),
       therapist: byTherapist ? column.dataset.therapist : "",
+      room: byTherapist ? "" : column.dataset.room,
       back: back,
     }));
     dragging = null;
@@ -322,10 +323,14 @@
     })
       .then(function (response) {
         if (response.status === 304 || !response.ok) return null;
-        etag = response.headers.get("ETag") || "";
-        return response.json();
+        const fresh = response.headers.get("ETag") || "";
+        return response.json().then(function (data) {
+          // Mid-drag the page is left alone and the old ETag kept, so the next poll redraws.
+          if (dragging) return;
+          redraw(data);
+          etag = fresh;
+        });
       })
-      .then(function (data) { if (data && !dragging) redraw(data); })
       .catch(function () { /* offline for a moment: the next poll tries again */ })
       .finally(function () {
         polling = false;
