@@ -28,14 +28,14 @@ from . import errors
 from .availability import Availability
 from .eligibility import check_patient_may_book
 from .models import (
+    STATUS_TRANSITIONS,
     Block,
     Booking,
     BookingStatus,
     Channel,
     Clinic,
-    PatientType,
-    STATUS_TRANSITIONS,
     Patient,
+    PatientType,
     Room,
     Therapist,
     Treatment,
@@ -133,9 +133,13 @@ def _check_patient_type(treatment: Treatment, patient: Patient, exclude_booking_
         .exists()
     )
     if treatment.patient_type == PatientType.NEW and seen_before:
-        raise errors.PatientTypeMismatch(f"{treatment.name} is for new patients; book a follow-up instead.")
+        raise errors.PatientTypeMismatch(
+            f"{treatment.name} is for new patients; book a follow-up instead."
+        )
     if treatment.patient_type == PatientType.FOLLOW_UP and not seen_before:
-        raise errors.PatientTypeMismatch(f"{treatment.name} is for returning patients; book an assessment first.")
+        raise errors.PatientTypeMismatch(
+            f"{treatment.name} is for returning patients; book an assessment first."
+        )
 
 
 def book_session(
@@ -146,11 +150,13 @@ def book_session(
     booked_by=None,
     channel: str = Channel.RECEPTION,
     therapist: Therapist | None = None,
+    room: Room | None = None,
     apply_policy: bool = True,
     notes: str = "",
     now: datetime | None = None,
 ) -> Booking:
-    """Book `patient` into `treatment` at `start`, with `therapist` or any qualified one.
+    """Book `patient` into `treatment` at `start`, with `therapist` or any qualified one
+    (and in `room` if given, else the first fitting free room).
 
     Guarantees: the booking exists only if the therapist is qualified and at work, a room with
     the needed features is free, buffers are kept, the patient has no other session then and,
@@ -164,7 +170,9 @@ def book_session(
         raise errors.TreatmentNotBookable(f"{treatment.name} can only be booked by the clinic.")
     if apply_policy:
         _check_patient_type(treatment, patient)
-    check_patient_may_book(treatment=treatment, patient=patient, start=start, apply_policy=apply_policy)
+    check_patient_may_book(
+        treatment=treatment, patient=patient, start=start, apply_policy=apply_policy
+    )
     now = now or timezone.now()
 
     with _diary_write(treatment.clinic_id):
@@ -177,7 +185,9 @@ def book_session(
             apply_policy=apply_policy,
             now=now,
         )
-        slot = availability.check(start, therapist.pk if therapist else None)
+        slot = availability.check(
+            start, therapist.pk if therapist else None, room.pk if room else None
+        )
         booking = Booking.objects.create(
             clinic_id=treatment.clinic_id,
             patient=patient,
@@ -202,7 +212,9 @@ def book_session(
 
 
 def _locked_booking(booking_id: int) -> Booking:
-    return Booking.objects.select_for_update().select_related("treatment__clinic").get(pk=booking_id)
+    return (
+        Booking.objects.select_for_update().select_related("treatment__clinic").get(pk=booking_id)
+    )
 
 
 def reschedule_booking(
@@ -211,13 +223,15 @@ def reschedule_booking(
     start: datetime,
     changed_by=None,
     therapist: Therapist | None = None,
+    room: Room | None = None,
     apply_policy: bool = True,
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Move a confirmed booking to `start` (and `therapist`, if given), keeping its identity.
+    """Move a confirmed booking to `start` (and `therapist`/`room`, if given), keeping its identity.
 
-    Without a therapist the current one is kept when free, else any qualified therapist.
+    Without a therapist the current one is kept when free, else any qualified therapist; without
+    a room the first fitting free room is taken.
     The version rises by one. With `apply_policy` a patient cannot move a booking that is
     already inside the late-cancellation window. Raises like `book_session`; changes nothing on
     failure.
@@ -230,7 +244,9 @@ def reschedule_booking(
         booking = _locked_booking(booking.pk)
         _check_version(booking, expected_version)
         if booking.status != BookingStatus.CONFIRMED:
-            raise errors.IllegalTransition(f"A {booking.get_status_display().lower()} booking cannot be moved.")
+            raise errors.IllegalTransition(
+                f"A {booking.get_status_display().lower()} booking cannot be moved."
+            )
         clinic = booking.treatment.clinic
         if apply_policy:
             if booking.start <= now:
@@ -250,13 +266,14 @@ def reschedule_booking(
             exclude_booking_id=booking.pk,
             now=now,
         )
+        room_id = room.pk if room else None
         if therapist is not None:
-            slot = availability.check(start, therapist.pk)
+            slot = availability.check(start, therapist.pk, room_id)
         else:
             try:
-                slot = availability.check(start, booking.therapist_id)
+                slot = availability.check(start, booking.therapist_id, room_id)
             except errors.SlotConflict:
-                slot = availability.check(start, None)
+                slot = availability.check(start, None, room_id)
         treatment = booking.treatment
         booking.therapist_id = slot.therapist_id
         booking.room_id = slot.room_id
@@ -319,8 +336,12 @@ def cancel_booking(
         locked = _locked_booking(booking.pk)
         clinic = locked.treatment.clinic
         if apply_policy and locked.start <= now and locked.status == BookingStatus.CONFIRMED:
-            raise errors.TooLateToChange("This session has already started; please call the clinic.")
-        late = now < locked.start and locked.start - now < timedelta(hours=clinic.late_cancellation_hours)
+            raise errors.TooLateToChange(
+                "This session has already started; please call the clinic."
+            )
+        late = now < locked.start and locked.start - now < timedelta(
+            hours=clinic.late_cancellation_hours
+        )
         cancelled = _change_status(
             locked,
             BookingStatus.CANCELLED,
@@ -346,10 +367,16 @@ def check_in_booking(
         tz = locked.treatment.clinic.tz
         if locked.status == BookingStatus.CONFIRMED:
             if now.astimezone(tz).date() != locked.start.astimezone(tz).date():
-                raise errors.TooLateToChange("Patients can only be checked in on the day of their session.")
+                raise errors.TooLateToChange(
+                    "Patients can only be checked in on the day of their session."
+                )
             if now >= locked.end:
-                raise errors.TooLateToChange("This session has already ended; mark it completed or a no-show.")
-        return _change_status(locked, BookingStatus.ARRIVED, expected_version, changed_by, checked_in_at=now)
+                raise errors.TooLateToChange(
+                    "This session has already ended; mark it completed or a no-show."
+                )
+        return _change_status(
+            locked, BookingStatus.ARRIVED, expected_version, changed_by, checked_in_at=now
+        )
 
 
 def mark_no_show(
@@ -360,7 +387,9 @@ def mark_no_show(
     with transaction.atomic():
         locked = _locked_booking(booking.pk)
         if locked.status == BookingStatus.CONFIRMED and now < locked.start:
-            raise errors.TooLateToChange("A no-show can only be recorded once the session has started.")
+            raise errors.TooLateToChange(
+                "A no-show can only be recorded once the session has started."
+            )
         return _change_status(locked, BookingStatus.NO_SHOW, expected_version, changed_by)
 
 
@@ -396,12 +425,16 @@ def block_time(
     if therapist is None and room is None and clinic is None:
         raise errors.BookingRuleBroken("Say what to block: a therapist, a room or a clinic.")
     lock_clinic = clinic or (room.clinic if room else None)
-    clinic_ids = [lock_clinic.pk] if lock_clinic else list(therapist.clinics.values_list("pk", flat=True))
+    clinic_ids = (
+        [lock_clinic.pk] if lock_clinic else list(therapist.clinics.values_list("pk", flat=True))
+    )
     with transaction.atomic():
         for clinic_id in sorted(clinic_ids):
             _lock_clinic(clinic_id)
         clashing = Booking.objects.filter(
-            status__in=[BookingStatus.CONFIRMED, BookingStatus.ARRIVED], start__lt=end, end__gt=start
+            status__in=[BookingStatus.CONFIRMED, BookingStatus.ARRIVED],
+            start__lt=end,
+            end__gt=start,
         )
         if therapist is not None or room is not None:
             subject = Q(pk__in=[])
@@ -419,7 +452,9 @@ def block_time(
                 details={"bookings": clash_ids},
             )
         return Block.objects.create(
-            clinic=clinic if therapist is None and room is None else (room.clinic if room else clinic),
+            clinic=clinic
+            if therapist is None and room is None
+            else (room.clinic if room else clinic),
             therapist=therapist,
             room=room,
             start=start,
