@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,8 @@ from .. import ical
 from ..directory import FeedKind, FeedOwner
 from ..models import CalendarEntry, CalendarFeed, EntryStatus, FeedDetail
 from .outbox import clinic_settings
+
+logger = logging.getLogger(__name__)
 
 # Past appointments stay in feeds this long, so last month's diary is still there.
 PAST_DAYS = 31
@@ -294,7 +297,10 @@ def store_feed(feed: CalendarFeed, built: BuiltFeed, *, now: datetime) -> None:
         "last_modified": built.last_modified.timestamp(),
         "valid_until": built.valid_until.timestamp() if built.valid_until else None,
     }
-    cache.set_many({_body_key(feed, built.etag): built.body, _meta_key(feed): meta}, timeout)
+    try:
+        cache.set_many({_body_key(feed, built.etag): built.body, _meta_key(feed): meta}, timeout)
+    except Exception:  # noqa: BLE001 - the cache only speeds feeds up; they are built without it
+        logger.warning("Could not cache feed %s", feed.pk, exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -305,7 +311,11 @@ class FeedValidators:
 
 def cached_validators(feed: CalendarFeed, *, now: datetime) -> FeedValidators | None:
     """Validators of the cached copy if it is current; None if the feed must be (re)built."""
-    meta = cache.get(_meta_key(feed))
+    try:
+        meta = cache.get(_meta_key(feed))
+    except Exception:  # noqa: BLE001 - cache down: build on demand
+        logger.warning("Feed cache unreachable", exc_info=True)
+        return None
     if not meta or meta["revision"] != feed.revision:
         return None
     if meta["valid_until"] is not None and now.timestamp() >= meta["valid_until"]:
@@ -316,7 +326,11 @@ def cached_validators(feed: CalendarFeed, *, now: datetime) -> FeedValidators | 
 
 
 def cached_body(feed: CalendarFeed, validators: FeedValidators) -> bytes | None:
-    return cache.get(_body_key(feed, validators.etag))
+    try:
+        return cache.get(_body_key(feed, validators.etag))
+    except Exception:  # noqa: BLE001 - cache down: build on demand
+        logger.warning("Feed cache unreachable", exc_info=True)
+        return None
 
 
 def rebuild_feed(feed: CalendarFeed, *, now: datetime | None = None) -> BuiltFeed:

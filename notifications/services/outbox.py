@@ -67,9 +67,9 @@ def notify_booking_confirmed(*, booking: Any, now: datetime | None = None) -> li
     """
     now = now or timezone.now()
     appointment = get_directory().appointment(booking)
-    entry, previous = _save_entry(appointment)
-    created = [_new_row(entry, Kind.CONFIRMATION, now=now)]
-    created += _schedule_reminders(entry, now=now)
+    entry, previous = _save_entry(appointment, new=True)
+    confirmation = _new_row(entry, Kind.CONFIRMATION, now=now, save=False)
+    created = _insert([confirmation, *_reminder_rows(entry, now=now)])
     _changed(entry, previous, now=now, send=[row.pk for row in created if row.due_at <= now])
     return created
 
@@ -146,8 +146,11 @@ def notify_booking_cancelled(*, booking: Any, now: datetime | None = None) -> li
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _save_entry(appointment: Appointment) -> tuple[CalendarEntry, _Place | None]:
-    """Create or update the booking's calendar entry; return it and where it was before."""
+def _save_entry(
+    appointment: Appointment, *, new: bool = False
+) -> tuple[CalendarEntry, _Place | None]:
+    """Create (`new`: a booking just made) or update the booking's calendar entry; return it and
+    where it was before."""
     values = {
         "clinic_id": appointment.clinic_id,
         "therapist_id": appointment.therapist_id,
@@ -165,7 +168,11 @@ def _save_entry(appointment: Appointment) -> tuple[CalendarEntry, _Place | None]
         "patient_initials": appointment.patient_initials[:8],
     }
     entry = (
-        CalendarEntry.objects.select_for_update().filter(booking_id=appointment.booking_id).first()
+        None
+        if new
+        else CalendarEntry.objects.select_for_update()
+        .filter(booking_id=appointment.booking_id)
+        .first()
     )
     if entry is None:
         return CalendarEntry.objects.create(booking_id=appointment.booking_id, **values), None
@@ -183,9 +190,10 @@ def _new_row(
     now: datetime,
     channel: str = Channel.EMAIL,
     lead_minutes: int = 0,
+    save: bool = True,
 ) -> Notification:
     due_at = entry.start - timedelta(minutes=lead_minutes) if lead_minutes else now
-    return Notification.objects.create(
+    row = Notification(
         entry=entry,
         kind=kind,
         channel=channel,
@@ -194,6 +202,26 @@ def _new_row(
         appointment_start=entry.start,
         due_at=due_at,
     )
+    if save:
+        row.save()
+    return row
+
+
+def _insert(rows: list[Notification]) -> list[Notification]:
+    """One INSERT for all rows; their ids are set (PostgreSQL and SQLite return them)."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    if any(row.pk is None for row in created):  # a database that cannot return ids
+        by_key = {
+            (n.kind, n.channel, n.lead_minutes): n.pk
+            for n in Notification.objects.filter(
+                entry=rows[0].entry, booking_version=rows[0].booking_version
+            )
+        }
+        for row in created:
+            row.pk = by_key[(row.kind, row.channel, row.lead_minutes)]
+    return created
 
 
 def _move(row: Notification, entry: CalendarEntry, *, due_at: datetime) -> None:
@@ -218,10 +246,10 @@ def _reminder_channels(clinic: ClinicNotificationSettings) -> list[str]:
     return [Channel.EMAIL, Channel.SMS] if clinic.sms_reminders else [Channel.EMAIL]
 
 
-def _schedule_reminders(
+def _reminder_rows(
     entry: CalendarEntry, *, now: datetime, skip: set[tuple[str, int]] = frozenset()
 ) -> list[Notification]:
-    """One reminder per lead time and channel whose due time is still ahead.
+    """Unsaved reminders, one per lead time and channel whose due time is still ahead.
 
     Lead times are elapsed time (48 h before is 48 real hours, also across a clock change).
     Consent is not checked here but at send time, so a later opt-out (or opt-in) counts.
@@ -241,7 +269,7 @@ def _schedule_reminders(
         for lead in clinic.reminder_lead_minutes
         if (channel, lead) not in skip and entry.start - timedelta(minutes=lead) > now
     ]
-    return Notification.objects.bulk_create(rows) if rows else []
+    return rows
 
 
 def _move_reminders(
@@ -263,7 +291,7 @@ def _move_reminders(
         _move(row, entry, due_at=due_at)
         moved.append(row)
     kept = {(row.channel, row.lead_minutes) for row in moved}
-    return moved + _schedule_reminders(entry, now=now, skip=kept)
+    return moved + _insert(_reminder_rows(entry, now=now, skip=kept))
 
 
 def _feed_filter(places: list[_Place]) -> Q:

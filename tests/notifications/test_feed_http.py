@@ -178,3 +178,18 @@ def test_the_database_keeps_only_a_hash_of_the_token(feed):
     stored = CalendarFeed.objects.filter(pk=feed.pk).values().get()
     assert token not in str(stored)
     assert len(token) == 43
+
+
+def test_the_feed_is_still_served_when_the_cache_is_down(book, feed, settings, caplog):
+    book()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    with later():
+        response = Client().get(url(feed))
+    assert "Feed cache unreachable" in caplog.text
+    assert response.status_code == 200
+    assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == 1

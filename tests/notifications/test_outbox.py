@@ -210,3 +210,22 @@ def test_a_broker_outage_after_commit_does_not_fail_the_booking(
         booking = book()
     assert Booking.objects.filter(pk=booking.pk).exists()
     assert rows(booking, kind=Kind.CONFIRMATION, status=NotificationStatus.PENDING).count() == 1
+
+
+def test_the_embedded_default_sends_the_confirmation_in_process_after_commit(
+    book, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from config.celery import app as celery_app
+
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True  # as without REDIS_URL
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            booking = book()
+    finally:
+        celery_app.conf.task_always_eager = eager
+    (message,) = mail.outbox
+    assert message.subject.startswith("Booking confirmed:")
+    assert rows(booking, kind=Kind.CONFIRMATION).get().status == NotificationStatus.SENT
