@@ -14,4 +14,9 @@ fi
 export DEBUG="${DEBUG:-true}"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py seed_demo
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+
+# No worker in the embedded default: this loop sends reminders as they fall due.
+.venv/bin/python manage.py run_notifications --interval 60 &
+notifications_pid=$!
+trap 'kill "$notifications_pid" 2>/dev/null || true' EXIT INT TERM
+.venv/bin/python manage.py runserver 127.0.0.1:8000
