@@ -2,7 +2,7 @@
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.http import JsonResponse
 
@@ -29,7 +29,7 @@ def _cache():
     cache.set("health:probe", "ok", 10)
     if cache.get("health:probe") != "ok":
         raise RuntimeError("value written was not read back")
-    return {"backend": type(cache).__name__}
+    return {"backend": type(caches["default"]).__name__}
 
 
 def _broker():

@@ -3,7 +3,7 @@
 - outbox: `notify_booking_confirmed`, `notify_booking_rescheduled`, `notify_booking_cancelled`,
   called by booking's services inside their transactions.
 - delivery: claiming and sending, used by the tasks and the `run_notifications` command.
-- feeds: secret URLs and the iCalendar feeds.
+- feeds: secret URLs, the iCalendar feeds and a booking's "add to calendar" file.
 - `register_directory`: how booking tells notifications about its data (directory.py).
 """
 
@@ -17,6 +17,7 @@ from .delivery import (
     send_notification_now,
 )
 from .feeds import (
+    appointment_file,
     build_feed,
     ensure_feeds,
     feed_token,
@@ -36,6 +37,7 @@ from .outbox import (
 
 __all__ = [
     "DeliveryReport",
+    "appointment_file",
     "build_feed",
     "claim_due_notifications",
     "claim_notification",

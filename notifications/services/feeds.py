@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .. import ical
-from ..directory import FeedKind, FeedOwner
+from ..directory import FeedKind, FeedOwner, get_directory
 from ..models import CalendarEntry, CalendarFeed, EntryStatus, FeedDetail
 from .outbox import clinic_settings
 
@@ -339,3 +339,34 @@ def rebuild_feed(feed: CalendarFeed, *, now: datetime | None = None) -> BuiltFee
     built = build_feed(feed, now=now)
     store_feed(feed, built, now=now)
     return built
+
+
+def appointment_file(booking_id: int, *, manage_url: str = "") -> bytes | None:
+    """One booking as a downloadable .ics ("add to calendar"), or None if it is unknown here.
+
+    It carries the same UID and SEQUENCE as the email invitations, so a calendar that got both
+    shows one event, which later invitations move or cancel in place. No METHOD: a file the
+    patient imports is a published event, not a meeting request.
+    """
+    entry = CalendarEntry.objects.filter(booking_id=booking_id).first()
+    if entry is None:
+        return None
+    clinic = get_directory().clinics({entry.clinic_id}).get(entry.clinic_id)
+    description = f"With {entry.therapist_name}. Reference {entry.uid.hex[:8].upper()}."
+    if clinic is not None and clinic.phone:
+        description += f" To change it, call {clinic.phone}."
+    if manage_url:
+        description += f" Change or cancel online: {manage_url}"
+    address = " ".join(clinic.address.split()) if clinic is not None else ""
+    event = ical.Event(
+        uid=str(entry.uid),
+        start=entry.start,
+        end=entry.end,
+        stamp=entry.updated_at,
+        sequence=entry.sequence,
+        cancelled=entry.status == EntryStatus.CANCELLED,
+        summary=f"Appointment at {entry.clinic_name}",
+        location=", ".join(part for part in (entry.clinic_name, address) if part),
+        description=description,
+    )
+    return ical.calendar([event])

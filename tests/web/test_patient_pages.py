@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from booking.models import Booking, BookingStatus
 from booking.services import complete_booking
+from notifications.models import CalendarEntry
 from tests.conftest import NOW
 from tests.factories import PatientFactory, UserFactory
 from web.links import booking_for_token, manage_booking_url, manage_token
@@ -186,7 +187,10 @@ def test_calendar_file_has_utc_times_a_stable_uid_and_no_treatment(
     response = browser_for(patient.user).get(f"/appointments/{booking.uid}/calendar.ics")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     event = Calendar.from_ical(response.content).walk("VEVENT")[0]
-    assert str(event["UID"]) == f"{booking.uid}@physiodesk"
+    # The same event as the confirmation email's invitation, so calendars show it once.
+    invitation_uid = CalendarEntry.objects.get(booking_id=booking.pk).uid
+    assert str(event["UID"]) == str(invitation_uid)
+    assert "METHOD" not in response.content.decode()
     assert event.decoded("DTSTART") == datetime(2027, 3, 2, 10, tzinfo=UTC)
     assert event.decoded("DTEND") == datetime(2027, 3, 2, 10, 45, tzinfo=UTC)
     assert str(event["SUMMARY"]) == "Appointment at Derby Physio"

@@ -239,10 +239,10 @@ def calendar_file(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     manage_url = request.build_absolute_uri(
         reverse("web:manage", args=[token or manage_token(booking)])
     )
-    response = HttpResponse(
-        booking_calendar(booking, manage_url=manage_url),
-        content_type="text/calendar; charset=utf-8",
-    )
+    calendar = booking_calendar(booking, manage_url=manage_url)
+    if calendar is None:
+        raise Http404("No calendar entry for this booking.")
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="appointment-{booking.start:%Y-%m-%d}.ics"'
     )
