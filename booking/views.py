@@ -428,53 +428,37 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         return self._done(booking)
 
-    @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
-    @action(detail=True, methods=["post"], url_path="check-in")
-    def check_in(self, request, pk=None):
-        """The patient has arrived (on the day of the session)."""
+    def _staff_status_change(self, request, change) -> Response:
+        """A day-of-session status change (check-in, no-show, complete): staff only."""
         booking = self.get_object()
         self._acting(booking, patients_may=False)
         data = VersionedIn(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(
-            services.check_in_booking(
+            change(
                 booking=booking,
                 changed_by=request.user,
                 expected_version=data.validated_data.get("version"),
             )
         )
+
+    @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        """The patient has arrived (on the day of the session)."""
+        return self._staff_status_change(request, services.check_in_booking)
 
     @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
         """The patient did not come (once the session has started)."""
-        booking = self.get_object()
-        self._acting(booking, patients_may=False)
-        data = VersionedIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(
-            services.mark_no_show(
-                booking=booking,
-                changed_by=request.user,
-                expected_version=data.validated_data.get("version"),
-            )
-        )
+        return self._staff_status_change(request, services.mark_no_show)
 
     @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """The session took place."""
-        booking = self.get_object()
-        self._acting(booking, patients_may=False)
-        data = VersionedIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(
-            services.complete_booking(
-                booking=booking,
-                changed_by=request.user,
-                expected_version=data.validated_data.get("version"),
-            )
-        )
+        return self._staff_status_change(request, services.complete_booking)
 
 
 # --- blocks -----------------------------------------------------------------------------------

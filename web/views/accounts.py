@@ -55,23 +55,31 @@ def register(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
-        try:
-            patient = services.register_patient(
-                clinic=clinics.first() if single else values["clinic"],
-                email=values["email"],
-                password=values["password1"],
-                first_name=values["first_name"],
-                last_name=values["last_name"],
-                phone=values["phone"],
-                date_of_birth=values["date_of_birth"],
-                consents_to_email=values["consents_to_email"],
-                consents_to_sms=values["consents_to_sms"],
-            )
-        except AccountExists as error:
-            form.add_error("email", error.message)
-        else:
-            login(request, patient.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {patient.first_name}. Your account is ready.")
+        clinic = clinics.first() if single else form.cleaned_data["clinic"]
+        if register_and_sign_in(request, form, clinic) is not None:
             return redirect(next_url or reverse("web:appointments"))
     return page(request, "web/accounts/register.html", {"form": form, "next": next_url})
+
+
+def register_and_sign_in(request: HttpRequest, form: RegistrationForm, clinic: Clinic):
+    """Create the patient's account from a valid form and sign them in; the Patient, or None
+    with the form's email field explaining that the account already exists."""
+    values = form.cleaned_data
+    try:
+        patient = services.register_patient(
+            clinic=clinic,
+            email=values["email"],
+            password=values["password1"],
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            phone=values["phone"],
+            date_of_birth=values["date_of_birth"],
+            consents_to_email=values["consents_to_email"],
+            consents_to_sms=values["consents_to_sms"],
+        )
+    except AccountExists as error:
+        form.add_error("email", error.message)
+        return None
+    login(request, patient.user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome, {patient.first_name}. Your account is ready.")
+    return patient

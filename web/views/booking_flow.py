@@ -6,7 +6,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -22,8 +21,8 @@ from plans.errors import NeedlingNotCleared
 from plans.selectors import involves_needling
 
 from .. import selectors, services
-from ..errors import AccountExists
 from ..forms import RegistrationForm
+from .accounts import register_and_sign_in
 from .common import TIME_PROBLEMS, page, parse_day, parse_start, refuse, sign_in_first
 from .needling import needling_step
 
@@ -223,26 +222,10 @@ def confirm(request: HttpRequest, clinic: str, treatment: int) -> HttpResponse:
         and not access.is_authenticated
     ):
         registration = RegistrationForm(request.POST)
-        if registration.is_valid():
-            values = registration.cleaned_data
-            try:
-                patient = services.register_patient(
-                    clinic=treatment.clinic,
-                    email=values["email"],
-                    password=values["password1"],
-                    first_name=values["first_name"],
-                    last_name=values["last_name"],
-                    phone=values["phone"],
-                    date_of_birth=values["date_of_birth"],
-                    consents_to_email=values["consents_to_email"],
-                    consents_to_sms=values["consents_to_sms"],
-                )
-            except AccountExists as error:
-                registration.add_error("email", error.message)
-            else:
-                login(request, patient.user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, f"Welcome, {patient.first_name}. Your account is ready.")
-                return redirect(here_with_query)
+        if registration.is_valid() and register_and_sign_in(
+            request, registration, treatment.clinic
+        ):
+            return redirect(here_with_query)
 
     if request.method == "POST" and data.get("action") == "confirm":
         if not access.is_authenticated:
