@@ -8,6 +8,7 @@ when listing feeds. Everything crossing this line is a frozen dataclass of plain
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -106,3 +107,19 @@ def get_directory() -> Directory:
             "BookingConfig.ready()."
         )
     return _directory
+
+
+# The page where a patient manages one booking without signing in belongs to the web app;
+# it registers how to build that link (WebConfig.ready), so every email can carry it.
+ManageLink = Callable[[int], str]
+_manage_link: ManageLink | None = None
+
+
+def register_manage_link(builder: ManageLink) -> None:
+    """`builder(booking_id)` returns an absolute URL, or "" when the booking is unknown."""
+    global _manage_link  # noqa: PLW0603 - one process-wide registration, like the directory
+    _manage_link = builder
+
+
+def manage_link(booking_id: int) -> str:
+    return _manage_link(booking_id) if _manage_link is not None else ""

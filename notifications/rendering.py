@@ -20,7 +20,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from . import conf, ical
-from .directory import ClinicInfo, Contact
+from .directory import ClinicInfo, Contact, manage_link
 from .models import (
     CalendarEntry,
     Channel,
@@ -87,6 +87,8 @@ def context_for(
         "reference": reference(entry),
         "lead": describe_lead(row.lead_minutes) if row.lead_minutes else "",
         "treatment_name": entry.treatment_name,
+        # A signed link to view, move or cancel without signing in (empty if no web app).
+        "manage_url": manage_link(entry.booking_id) if row.kind != Kind.CANCELLATION else "",
     }
 
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class WebConfig(AppConfig):
     name = "web"
     verbose_name = "Web pages"
+
+    def ready(self):
+        from notifications.services import register_manage_link
+
+        from .links import manage_link_for_booking_id
+
+        # Every confirmation, reminder and reschedule email carries the signed manage link.
+        register_manage_link(manage_link_for_booking_id)

@@ -29,12 +29,17 @@ def manage_token(booking: Booking) -> str:
 def manage_booking_url(booking: Booking, *, base_url: str | None = None) -> str:
     """The link for emails: view, reschedule or cancel this booking without signing in.
 
-    Pass `base_url` (e.g. "https://book.example-clinic.co.uk") for an absolute link; otherwise
-    settings.SITE_URL is used when set, else the path alone is returned.
+    Pass `base_url` (e.g. settings.SITE_URL) for an absolute link; without it the path alone is
+    returned, for links within the site.
     """
     path = reverse("web:manage", kwargs={"token": manage_token(booking)})
-    base = base_url if base_url is not None else getattr(settings, "SITE_URL", "")
-    return f"{base.rstrip('/')}{path}" if base else path
+    return f"{base_url.rstrip('/')}{path}" if base_url else path
+
+
+def manage_link_for_booking_id(booking_id: int) -> str:
+    """The absolute manage link for emails (SITE_URL + path), or "" for an unknown booking."""
+    booking = Booking.objects.filter(pk=booking_id).only("uid").first()
+    return manage_booking_url(booking, base_url=settings.SITE_URL) if booking else ""
 
 
 def booking_for_token(token: str) -> Booking | None:

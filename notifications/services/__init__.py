@@ -4,10 +4,11 @@
   called by booking's services inside their transactions.
 - delivery: claiming and sending, used by the tasks and the `run_notifications` command.
 - feeds: secret URLs, the iCalendar feeds and a booking's "add to calendar" file.
-- `register_directory`: how booking tells notifications about its data (directory.py).
+- `register_directory`: how booking tells notifications about its data (directory.py);
+  `register_manage_link`: how web tells it the patient's manage-booking link.
 """
 
-from ..directory import register_directory
+from ..directory import register_directory, register_manage_link
 from .delivery import (
     DeliveryReport,
     claim_due_notifications,
@@ -52,6 +53,7 @@ __all__ = [
     "notify_booking_rescheduled",
     "rebuild_feed",
     "register_directory",
+    "register_manage_link",
     "release_stale_claims",
     "rotate_feed_token",
     "save_clinic_settings",

@@ -88,6 +88,23 @@ def test_confirmation_email_carries_text_html_and_an_invitation(book):
     assert len(confirmation.body_sha256) == 64
 
 
+def test_every_email_carries_a_signed_link_to_manage_the_booking(book, client, receptionist):
+    booking = book()
+    services.send_notification_now(row(booking, Kind.CONFIRMATION).pk)
+    (message,) = mail.outbox
+    link = next(word for word in message.body.split() if "/manage/" in word)
+    assert link.startswith("http://127.0.0.1:8000/manage/")
+    html = dict((mime, body) for body, mime in message.alternatives)["text/html"]
+    assert f'href="{link}"' in html
+    page = client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200
+    assert "Wed 3 Mar" in page.content.decode() or "3 March" in page.content.decode()
+
+    booking_services.cancel_booking(booking=booking, cancelled_by=receptionist, apply_policy=False)
+    services.send_notification_now(row(booking, Kind.CANCELLATION).pk)
+    assert "/manage/" not in mail.outbox[-1].body
+
+
 def test_no_subject_or_preview_names_the_treatment(book, receptionist, clinic, sms_outbox, patient):
     ClinicNotificationSettings.objects.create(clinic_id=clinic.pk, sms_reminders=True)
     patient.consents_to_sms = True
