@@ -43,6 +43,7 @@ _CLINIC = 0
 _BOOKING = 1
 _BLOCK = 2
 _ROOM = 3
+_DETAIL = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,7 @@ class Availability:
                 connection,
                 clinic_id=clinic_id,
                 treatment_id=treatment_id,
+                is_group=self.treatment.is_group,
                 therapist_ids=self.therapist_ids,
                 patient_id=self.patient_id,
                 exclude_booking_id=self.exclude_booking_id,
@@ -243,42 +245,42 @@ class Availability:
             kind,
             therapist_id,
             room_id,
+            busy_from,
+            busy_to,
             patient_id,
             row_treatment,
             place,
             start,
             end,
-            b_start,
-            b_end,
             key,
         ) in rows:
-            if kind == _ROOM:
-                rooms.append((key, room_id))
-                continue
-            if kind == _BLOCK:
+            if kind == _BOOKING:
+                # A new session's blocked time [s - before, s + d + after) must not overlap
+                # [busy_from, busy_to): so s may not lie strictly between these two instants.
+                forbidden = (busy_from - d - after, busy_to + before)
+                if therapist_id in working:
+                    therapist_busy[therapist_id].append(forbidden)
+                room_busy[room_id].append(forbidden)
+            elif kind == _DETAIL:
+                if patient_id == self.patient_id:
+                    patient_busy.append((start - d, end))
+                if is_group and row_treatment == treatment_id:
+                    session = sessions.setdefault(
+                        key, [therapist_id, room_id, start, end, 0, set(), set()]
+                    )
+                    session[4] += 1
+                    session[5].add(patient_id)
+                    session[6].add(place)
+            elif kind == _BLOCK:
                 if therapist_id is None and room_id is None:
-                    self.closures.append((start, end))
+                    self.closures.append((busy_from, busy_to))
                 if therapist_id is not None:
-                    self.therapist_blocks[therapist_id].append((start, end))
+                    self.therapist_blocks[therapist_id].append((busy_from, busy_to))
                 if room_id is not None:
                     # A room out of use may not hold a session; buffers may touch it.
-                    room_busy[room_id].append((start - d, end))
-                continue
-            # A new session's blocked time [s - before, s + d + after) must not overlap
-            # [b_start, b_end): so s may not lie strictly between these two instants.
-            forbidden = (b_start - d - after, b_end + before)
-            if therapist_id in working:
-                therapist_busy[therapist_id].append(forbidden)
-            room_busy[room_id].append(forbidden)
-            if patient_id == self.patient_id:
-                patient_busy.append((start - d, end))
-            if is_group and row_treatment == treatment_id:
-                session = sessions.setdefault(
-                    key, [therapist_id, room_id, start, end, 0, set(), set()]
-                )
-                session[4] += 1
-                session[5].add(patient_id)
-                session[6].add(place)
+                    room_busy[room_id].append((busy_from - d, busy_to))
+            else:
+                rooms.append((key, room_id))
         self.room_ids = [room_id for _name, room_id in sorted(rooms)]
         self.therapist_forbidden = {tid: _Forbidden(v) for tid, v in therapist_busy.items()}
         self.room_forbidden = {rid: _Forbidden(v) for rid, v in room_busy.items()}
@@ -591,7 +593,7 @@ def _hours_sql(connection, clinic_id: int, treatment_id: int, therapist_id: int 
     return _HOURS_SQL.format(therapist_filter=therapist_filter), params
 
 
-_BUSY_SQL = """
+_ROOMS_CTE = """
 WITH rooms AS (
   SELECT r.id, r.name FROM booking_room r
   WHERE r.clinic_id = %s AND r.is_active AND NOT EXISTS (
@@ -600,21 +602,37 @@ WITH rooms AS (
       SELECT 1 FROM booking_room_features f
       WHERE f.room_id = r.id AND f.roomfeature_id = rf.roomfeature_id))
 )
-SELECT 1, b.therapist_id, b.room_id, b.patient_id, b.treatment_id, b.place,
-       {b_start}, {b_end}, {b_blocked_start}, {b_blocked_end}, b.session_key
-FROM booking_booking b
-WHERE b.status IN ('confirmed', 'arrived', 'completed', 'no_show')
+"""
+
+_ACTIVE_IN_REACH = """
+  b.status IN ('confirmed', 'arrived', 'completed', 'no_show') AND b.id <> %s
   AND b.blocked_start > %s AND b.blocked_start < %s AND b.blocked_end > %s
-  AND b.id <> %s
-  AND (b.therapist_id IN {therapists} OR b.room_id IN (SELECT id FROM rooms) OR b.patient_id = %s)
-UNION ALL
-SELECT 2, k.therapist_id, k.room_id, 0, 0, 0, {k_start}, {k_end}, {k_start}, {k_end}, ''
+"""
+
+# Lean rows: the buffered time of every booking holding a therapist or room in reach.
+_HOLDING_SQL = """
+SELECT 1, b.therapist_id, b.room_id, {blocked_start}, {blocked_end},
+       NULL, NULL, NULL, NULL, NULL, NULL
+FROM booking_booking b
+WHERE {active} AND (b.therapist_id IN {therapists} OR b.room_id IN (SELECT id FROM rooms))
+"""
+
+# Detail rows, only where needed: the patient's own sessions, places in this group treatment.
+_DETAIL_SQL = """
+SELECT 4, b.therapist_id, b.room_id, NULL, NULL,
+       b.patient_id, b.treatment_id, b.place, {start}, {end}, b.session_key
+FROM booking_booking b
+WHERE {active} AND b.{column} = %s
+"""
+
+_BLOCKS_AND_ROOMS_SQL = """
+SELECT 2, k.therapist_id, k.room_id, {k_start}, {k_end}, NULL, NULL, NULL, NULL, NULL, NULL
 FROM booking_block k
 WHERE k.start < %s AND k."end" > %s
   AND (k.therapist_id IN {therapists} OR k.room_id IN (SELECT id FROM rooms)
        OR (k.clinic_id = %s AND k.therapist_id IS NULL AND k.room_id IS NULL))
 UNION ALL
-SELECT 3, NULL, id, 0, 0, 0, 0, 0, 0, 0, name FROM rooms
+SELECT 3, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name FROM rooms
 """
 
 
@@ -623,40 +641,62 @@ def _busy_sql(
     *,
     clinic_id,
     treatment_id,
+    is_group,
     therapist_ids,
     patient_id,
     exclude_booking_id,
     reach_start,
     reach_end,
 ):
+    """Rows: (kind, therapist, room, from, to, patient, treatment, place, start, end, key).
+
+    Every booking that holds a therapist or room in reach comes as a lean row of its buffered
+    time only; the few that need more (the patient's own sessions, places in this group
+    treatment's sessions) come again as detail rows, and only when asked for. On a busy clinic
+    most of this query's cost is moving rows, not finding them.
+    """
     adapt = connection.ops.adapt_datetimefield_value
     therapists, therapist_params = _in_list(therapist_ids)
-    sql = _BUSY_SQL.format(
-        therapists=therapists,
-        b_start=_epoch_sql(connection, "b.start"),
-        b_end=_epoch_sql(connection, 'b."end"'),
-        b_blocked_start=_epoch_sql(connection, "b.blocked_start"),
-        b_blocked_end=_epoch_sql(connection, "b.blocked_end"),
-        k_start=_epoch_sql(connection, "k.start"),
-        k_end=_epoch_sql(connection, 'k."end"'),
-    )
     # Redundant but index-friendly lower bound: no booking blocks more than MAX_BLOCKED_SECONDS.
     lowest_start = reach_start - timedelta(seconds=MAX_BLOCKED_SECONDS)
-    params = [
-        clinic_id,
-        treatment_id,
+    active = _ACTIVE_IN_REACH
+    active_params = [
+        exclude_booking_id if exclude_booking_id is not None else -1,
         adapt(lowest_start),
         adapt(reach_end),
         adapt(reach_start),
-        exclude_booking_id if exclude_booking_id is not None else -1,
-        *therapist_params,
-        patient_id if patient_id is not None else -1,
-        adapt(reach_end),
-        adapt(reach_start),
-        *therapist_params,
-        clinic_id,
     ]
-    return sql, params
+    parts = [
+        _HOLDING_SQL.format(
+            active=active,
+            therapists=therapists,
+            blocked_start=_epoch_sql(connection, "b.blocked_start"),
+            blocked_end=_epoch_sql(connection, "b.blocked_end"),
+        )
+    ]
+    params = [clinic_id, treatment_id, *active_params, *therapist_params]
+    details = [("patient_id", patient_id)] if patient_id is not None else []
+    if is_group:
+        details.append(("treatment_id", treatment_id))
+    for column, value in details:
+        parts.append(
+            _DETAIL_SQL.format(
+                active=active,
+                column=column,
+                start=_epoch_sql(connection, "b.start"),
+                end=_epoch_sql(connection, 'b."end"'),
+            )
+        )
+        params += [*active_params, value]
+    parts.append(
+        _BLOCKS_AND_ROOMS_SQL.format(
+            therapists=therapists,
+            k_start=_epoch_sql(connection, "k.start"),
+            k_end=_epoch_sql(connection, 'k."end"'),
+        )
+    )
+    params += [adapt(reach_end), adapt(reach_start), *therapist_params, clinic_id]
+    return _ROOMS_CTE + "UNION ALL".join(parts), params
 
 
 def _minutes_text(minutes: int) -> str:
