@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from notifications import services as notifications
 
-from . import errors
+from . import errors, events
 from .availability import Availability
 from .eligibility import check_patient_may_book
 from .models import (
@@ -275,6 +275,7 @@ def reschedule_booking(
             except errors.SlotConflict:
                 slot = availability.check(start, None, room_id)
         treatment = booking.treatment
+        before = events.freed_time_of(booking)
         booking.therapist_id = slot.therapist_id
         booking.room_id = slot.room_id
         booking.start, booking.end = slot.start, slot.end
@@ -288,6 +289,12 @@ def reschedule_booking(
         booking.save()
         booking.refresh_from_db(fields=["version", "updated_at"])
         notifications.notify_booking_rescheduled(booking=booking, now=now)
+        if (before.therapist_id, before.start, before.end) != (
+            booking.therapist_id,
+            booking.blocked_start,
+            booking.blocked_end,
+        ):
+            events.time_freed(before)
     return booking
 
 
@@ -354,6 +361,8 @@ def cancel_booking(
             is_late_cancellation=late,
         )
         notifications.notify_booking_cancelled(booking=cancelled, now=now)
+        if cancelled.end > now:
+            events.time_freed(events.freed_time_of(cancelled))
         return cancelled
 
 

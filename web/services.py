@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from booking.availability import Availability, Slot, qualified_therapists
+from booking.events import FreedTime
 from booking.models import Booking, Channel, Clinic, Patient, Therapist, Treatment
 from booking.services import book_session
 
@@ -266,14 +267,38 @@ def offer_freed_slot(
     return offered
 
 
-def offer_time_freed_by(booking: Booking, *, now: datetime | None = None) -> list[WaitlistEntry]:
-    """offer_freed_slot for the time `booking` held (call with the booking as it was before)."""
+def offer_freed_time(freed: FreedTime) -> list[WaitlistEntry]:
+    """booking.events listener: offer time freed anywhere (API, pages, admin, plans)."""
+    clinic = Clinic.objects.filter(pk=freed.clinic_id).first()
+    if clinic is None:
+        return []
     return offer_freed_slot(
+        clinic=clinic, therapist_id=freed.therapist_id, start=freed.start, end=freed.end
+    )
+
+
+def offer_time_freed_by(booking: Booking, *, now: datetime | None = None) -> list[WaitlistEntry]:
+    """The entries offered the time `booking` held (call with the booking as it was before).
+
+    The offers are normally made already, by the booking.events listener when the change
+    committed; this makes any still possible (safe to repeat) and returns every entry that now
+    holds an offer in that time, for the page to report.
+    """
+    offer_freed_slot(
         clinic=booking.clinic,
         therapist_id=booking.therapist_id,
         start=booking.blocked_start,
         end=booking.blocked_end,
         now=now,
+    )
+    return list(
+        WaitlistEntry.objects.filter(
+            clinic=booking.clinic,
+            status=WaitlistStatus.OFFERED,
+            offered_therapist_id=booking.therapist_id,
+            offered_start__gte=booking.blocked_start,
+            offered_start__lt=booking.blocked_end,
+        ).order_by("created_at", "id")
     )
 
 

@@ -10,7 +10,7 @@ from booking.services import cancel_booking
 from tests.conftest import NOW
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory
 from web import errors
-from web.models import PartOfDay, WaitlistStatus
+from web.models import PartOfDay, WaitlistEntry, WaitlistStatus
 from web.services import add_to_waitlist, book_from_waitlist, offer_time_freed_by
 
 
@@ -69,9 +69,41 @@ def test_a_waiter_busy_at_the_freed_start_is_offered_a_later_start_in_the_freed_
 
 
 def test_offering_twice_offers_nothing_new(massage, cancelled):
-    waiter(massage)
-    assert len(offer_time_freed_by(cancelled)) == 1
-    assert offer_time_freed_by(cancelled) == []
+    entry = waiter(massage)
+    first = offer_time_freed_by(cancelled)
+    offered_at = WaitlistEntry.objects.get(pk=entry.pk).offered_at
+    assert offer_time_freed_by(cancelled) == first == [entry]  # the same offer, reported again
+    assert WaitlistEntry.objects.get(pk=entry.pk).offered_at == offered_at
+
+
+def test_a_cancellation_through_the_api_offers_the_time_to_the_waiting_list(
+    api, massage, patient, receptionist, book, frozen_now, django_capture_on_commit_callbacks
+):
+    booking = book(massage, patient, "2027-03-02T10:00")
+    entry = waiter(massage)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(receptionist).post(f"/api/v1/bookings/{booking.pk}/cancel/", {})
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    assert entry.offered_start == datetime(2027, 3, 2, 10, tzinfo=UTC)
+
+
+def test_a_move_through_the_api_offers_the_old_time(
+    api, massage, patient, receptionist, book, frozen_now, django_capture_on_commit_callbacks
+):
+    booking = book(massage, patient, "2027-03-02T10:00")
+    entry = waiter(massage)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(receptionist).post(
+            f"/api/v1/bookings/{booking.pk}/reschedule/", {"start": "2027-03-04T15:00:00Z"}
+        )
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert (entry.status, entry.offered_start) == (
+        WaitlistStatus.OFFERED,
+        datetime(2027, 3, 2, 10, tzinfo=UTC),
+    )
 
 
 def test_booking_an_offer_closes_it_and_returns_rival_offers_to_waiting(
