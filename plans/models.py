@@ -157,13 +157,21 @@ class PlanTemplate(models.Model):
         return self.name
 
 
-class TemplatePhase(models.Model):
-    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="phases")
+class PhaseFields(models.Model):
+    """What a phase is, in a template and in a plan copied from it."""
+
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=80)
     start_week = models.PositiveSmallIntegerField(default=1)
     weeks = models.PositiveSmallIntegerField(default=2)
     notes = models.TextField(blank=True, help_text="Aims and criteria to progress.")
+
+    class Meta:
+        abstract = True
+
+
+class TemplatePhase(PhaseFields):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="phases")
 
     class Meta:
         ordering = ["template", "order"]
@@ -342,13 +350,8 @@ class PlanGoal(models.Model):
         return self.description
 
 
-class PlanPhase(models.Model):
+class PlanPhase(PhaseFields):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="phases")
-    order = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=80)
-    start_week = models.PositiveSmallIntegerField(default=1)
-    weeks = models.PositiveSmallIntegerField(default=2)
-    notes = models.TextField(blank=True, help_text="Aims and criteria to progress.")
 
     class Meta:
         ordering = ["plan", "order"]
