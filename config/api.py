@@ -105,3 +105,60 @@ def _first_message(fields: dict) -> str:
             prefix = "" if key == "non_field_errors" else f"{key}: "
             return f"{prefix}{value}"
     return "The request is not valid."
+
+
+# --- OpenAPI: every error in the schema, in its one shape ----------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error has this shape; `code` is stable and machine-readable.",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "example": "slot_unavailable"},
+                "message": {"type": "string", "example": "That time was just taken."},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "Per-field messages for code `invalid`.",
+                },
+                "details": {"type": "object", "additionalProperties": True},
+            },
+            "required": ["code", "message", "fields"],
+        }
+    },
+    "required": ["error"],
+}
+
+_GENERIC_ERRORS = {
+    "400": "Bad input (code `invalid`, with `fields`) or a broken rule.",
+    "401": "Not signed in, or the token is not valid.",
+    "403": "Signed in but not allowed.",
+    "404": "No such object, or not visible to you.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: document the error responses every operation can
+    give (with the one error body) where a view did not already, so the schema is complete."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            anonymous = {} in operation.get("security", [{}])
+            codes = ["401"]
+            if not (anonymous and method == "get"):
+                codes.append("403")
+            if method in ("post", "put", "patch") or operation.get("parameters"):
+                codes.append("400")
+            if "{" in path:
+                codes.append("404")
+            for code in codes:
+                responses.setdefault(code, {"description": _GENERIC_ERRORS[code]})
+            for code, response in responses.items():
+                if code[0] in "45" and "content" not in response:
+                    response["content"] = body
+    return result

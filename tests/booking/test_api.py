@@ -532,6 +532,17 @@ class TestSchema:
         assert b"/api/v1/bookings/{id}/reschedule/" in schema.content
         assert api(None).get("/api/v1/docs/").status_code == 200
 
+    def test_every_operation_documents_its_errors_in_the_one_shape(self, api):
+        schema = api(None).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        document = schema.json()
+        assert document["components"]["schemas"]["Error"]["required"] == ["error"]
+        room_create = document["paths"]["/api/v1/rooms/"]["post"]["responses"]
+        assert {"400", "401", "403"} <= set(room_create)
+        conflict = document["paths"]["/api/v1/bookings/{id}/reschedule/"]["post"]["responses"][
+            "409"
+        ]
+        assert conflict["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
 
 def _statements_to_book(client, massage, start: str, key: str) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
