@@ -256,11 +256,15 @@ class Availability:
         ) in rows:
             if kind == _BOOKING:
                 # A new session's blocked time [s - before, s + d + after) must not overlap
-                # [busy_from, busy_to): so s may not lie strictly between these two instants.
-                forbidden = (busy_from - d - after, busy_to + before)
+                # a held [from, to): so s may not lie strictly between these two instants.
+                packed = list(map(int, key.split(",")))
+                forbidden = [
+                    (held_from - d - after, held_to + before)
+                    for held_from, held_to in zip(packed[::2], packed[1::2], strict=True)
+                ]
                 if therapist_id in working:
-                    therapist_busy[therapist_id].append(forbidden)
-                room_busy[room_id].append(forbidden)
+                    therapist_busy[therapist_id].extend(forbidden)
+                room_busy[room_id].extend(forbidden)
             elif kind == _DETAIL:
                 if patient_id == self.patient_id:
                     patient_busy.append((start - d, end))
@@ -609,12 +613,19 @@ _ACTIVE_IN_REACH = """
   AND b.blocked_start > %s AND b.blocked_start < %s AND b.blocked_end > %s
 """
 
-# Lean rows: the buffered time of every booking holding a therapist or room in reach.
+# Lean rows: the buffered times of the bookings holding a therapist or room in reach, one row
+# per (therapist, room) with the times packed as "from,to,from,to,..." (epoch seconds).
+# Packing keeps the transfer small: on a busy clinic most of this query's cost was moving
+# thousands of rows, not finding them. First in the UNION, so its typed NULLs set the column
+# types for the parts after it.
 _HOLDING_SQL = """
-SELECT 1, b.therapist_id, b.room_id, {blocked_start}, {blocked_end},
-       NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 1, b.therapist_id, b.room_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER),
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       {pack}(CAST({blocked_start} AS TEXT) || ',' || CAST({blocked_end} AS TEXT), ',')
 FROM booking_booking b
 WHERE {active} AND (b.therapist_id IN {therapists} OR b.room_id IN (SELECT id FROM rooms))
+GROUP BY b.therapist_id, b.room_id
 """
 
 # Detail rows, only where needed: the patient's own sessions, places in this group treatment.
@@ -650,8 +661,8 @@ def _busy_sql(
 ):
     """Rows: (kind, therapist, room, from, to, patient, treatment, place, start, end, key).
 
-    Every booking that holds a therapist or room in reach comes as a lean row of its buffered
-    time only; the few that need more (the patient's own sessions, places in this group
+    The bookings that hold a therapist or room in reach come as lean rows, their buffered times
+    packed per (therapist, room) into `key`; the few that need more (the patient's own sessions, places in this group
     treatment's sessions) come again as detail rows, and only when asked for. On a busy clinic
     most of this query's cost is moving rows, not finding them.
     """
@@ -668,6 +679,7 @@ def _busy_sql(
     ]
     parts = [
         _HOLDING_SQL.format(
+            pack="string_agg" if connection.vendor == "postgresql" else "group_concat",
             active=active,
             therapists=therapists,
             blocked_start=_epoch_sql(connection, "b.blocked_start"),
