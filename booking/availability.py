@@ -661,10 +661,10 @@ def _busy_sql(
 ):
     """Rows: (kind, therapist, room, from, to, patient, treatment, place, start, end, key).
 
-    The bookings that hold a therapist or room in reach come as lean rows, their buffered times
-    packed per (therapist, room) into `key`; the few that need more (the patient's own sessions, places in this group
-    treatment's sessions) come again as detail rows, and only when asked for. On a busy clinic
-    most of this query's cost is moving rows, not finding them.
+    The bookings that hold a therapist or room in reach come as lean rows, their buffered
+    times packed per (therapist, room) into `key`; the few that need more (the patient's own
+    sessions, places in this group treatment's sessions) come again as detail rows, and only
+    when asked for.
     """
     adapt = connection.ops.adapt_datetimefield_value
     therapists, therapist_params = _in_list(therapist_ids)
