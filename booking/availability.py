@@ -31,19 +31,18 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import errors
+from .availability_sql import (
+    BLOCK,
+    BOOKING,
+    CLINIC,
+    DETAIL,
+    as_time,
+    busy_sql,
+    hours_sql,
+)
 from .models import Booking, Room, Therapist, Treatment, session_key_for
 
 MAX_WINDOW = timedelta(days=62)
-# The longest a booking can block a therapist or room: 8 h session + 2 h buffers each side
-# (Treatment's validators and constraints), rounded up.
-MAX_BLOCKED_SECONDS = 13 * 3600
-
-# Row kinds in the combined queries (see _HOURS_SQL and _BUSY_SQL).
-_CLINIC = 0
-_BOOKING = 1
-_BLOCK = 2
-_ROOM = 3
-_DETAIL = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +196,7 @@ class Availability:
         clinic_id, treatment_id = self.clinic.pk, self.treatment.pk
         connection = connections[Booking.objects.db]
         with connection.cursor() as cursor:
-            sql, params = _hours_sql(connection, clinic_id, treatment_id, self.therapist_id)
+            sql, params = hours_sql(connection, clinic_id, treatment_id, self.therapist_id)
             cursor.execute(sql, params)
             hours = cursor.fetchall()
             self.opening_hours: dict[int, list[tuple[time, time]]] = defaultdict(list)
@@ -205,8 +204,8 @@ class Availability:
                 lambda: defaultdict(list)
             )
             for who, weekday, starts, ends in hours:
-                period = (_as_time(starts), _as_time(ends))
-                if who == _CLINIC:
+                period = (as_time(starts), as_time(ends))
+                if who == CLINIC:
                     self.opening_hours[weekday].append(period)
                 else:
                     self.working_hours[who][weekday].append(period)
@@ -215,7 +214,7 @@ class Availability:
             # Busy time that can touch a slot in the window (buffers included), and the
             # fitting rooms themselves, in one round trip.
             reach = self.duration + self.before + self.after
-            sql, params = _busy_sql(
+            sql, params = busy_sql(
                 connection,
                 clinic_id=clinic_id,
                 treatment_id=treatment_id,
@@ -254,7 +253,7 @@ class Availability:
             end,
             key,
         ) in rows:
-            if kind == _BOOKING:
+            if kind == BOOKING:
                 # A new session's blocked time [s - before, s + d + after) must not overlap
                 # a held [from, to): so s may not lie strictly between these two instants.
                 packed = list(map(int, key.split(",")))
@@ -265,7 +264,7 @@ class Availability:
                 if therapist_id in working:
                     therapist_busy[therapist_id].extend(forbidden)
                 room_busy[room_id].extend(forbidden)
-            elif kind == _DETAIL:
+            elif kind == DETAIL:
                 if patient_id == self.patient_id:
                     patient_busy.append((start - d, end))
                 if is_group and row_treatment == treatment_id:
@@ -275,7 +274,7 @@ class Availability:
                     session[4] += 1
                     session[5].add(patient_id)
                     session[6].add(place)
-            elif kind == _BLOCK:
+            elif kind == BLOCK:
                 if therapist_id is None and room_id is None:
                     self.closures.append((busy_from, busy_to))
                 if therapist_id is not None:
@@ -548,167 +547,6 @@ class Availability:
                 f"{self.clinic.name} has no room equipped for {self.treatment.name}."
             )
         raise errors.NoRoomFree("No suitable room is free then.")
-
-
-def _as_time(value) -> time:
-    return value if isinstance(value, time) else time.fromisoformat(value)
-
-
-def _epoch_sql(connection, column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM {column})::bigint"
-    return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400) AS INTEGER)"
-
-
-def _in_list(ids: list[int]) -> tuple[str, list[int]]:
-    if not ids:
-        return "(NULL)", []
-    return "(" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
-
-
-# The two queries are written in SQL because they run on every availability search and every
-# booking: building them with the ORM cost several times more than running them. They mirror
-# `qualified_therapists()` and `fitting_rooms()` above, which the explanations still use.
-
-_HOURS_SQL = """
-SELECT wh.therapist_id, wh.weekday, wh.starts, wh.ends
-FROM booking_workinghours wh
-JOIN booking_therapist t ON t.id = wh.therapist_id
-WHERE wh.clinic_id = %s AND t.is_active {therapist_filter}
-  AND EXISTS (
-    SELECT 1 FROM booking_therapist_clinics tc WHERE tc.therapist_id = t.id AND tc.clinic_id = %s)
-  AND NOT EXISTS (
-    SELECT 1 FROM booking_treatment_required_qualifications rq
-    WHERE rq.treatment_id = %s AND NOT EXISTS (
-      SELECT 1 FROM booking_therapist_qualifications tq
-      WHERE tq.therapist_id = t.id AND tq.qualification_id = rq.qualification_id))
-UNION ALL
-SELECT 0, weekday, opens, closes FROM booking_openinghours WHERE clinic_id = %s
-"""
-
-
-def _hours_sql(connection, clinic_id: int, treatment_id: int, therapist_id: int | None):
-    therapist_filter = "AND t.id = %s" if therapist_id is not None else ""
-    params = (
-        [clinic_id]
-        + ([therapist_id] if therapist_id is not None else [])
-        + [clinic_id, treatment_id, clinic_id]
-    )
-    return _HOURS_SQL.format(therapist_filter=therapist_filter), params
-
-
-_ROOMS_CTE = """
-WITH rooms AS (
-  SELECT r.id, r.name FROM booking_room r
-  WHERE r.clinic_id = %s AND r.is_active AND NOT EXISTS (
-    SELECT 1 FROM booking_treatment_required_room_features rf
-    WHERE rf.treatment_id = %s AND NOT EXISTS (
-      SELECT 1 FROM booking_room_features f
-      WHERE f.room_id = r.id AND f.roomfeature_id = rf.roomfeature_id))
-)
-"""
-
-_ACTIVE_IN_REACH = """
-  b.status IN ('confirmed', 'arrived', 'completed', 'no_show') AND b.id <> %s
-  AND b.blocked_start > %s AND b.blocked_start < %s AND b.blocked_end > %s
-"""
-
-# Lean rows: the buffered times of the bookings holding a therapist or room in reach, one row
-# per (therapist, room) with the times packed as "from,to,from,to,..." (epoch seconds).
-# Packing keeps the transfer small: on a busy clinic most of this query's cost was moving
-# thousands of rows, not finding them. First in the UNION, so its typed NULLs set the column
-# types for the parts after it.
-_HOLDING_SQL = """
-SELECT 1, b.therapist_id, b.room_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-       CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER),
-       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-       {pack}(CAST({blocked_start} AS TEXT) || ',' || CAST({blocked_end} AS TEXT), ',')
-FROM booking_booking b
-WHERE {active} AND (b.therapist_id IN {therapists} OR b.room_id IN (SELECT id FROM rooms))
-GROUP BY b.therapist_id, b.room_id
-"""
-
-# Detail rows, only where needed: the patient's own sessions, places in this group treatment.
-_DETAIL_SQL = """
-SELECT 4, b.therapist_id, b.room_id, NULL, NULL,
-       b.patient_id, b.treatment_id, b.place, {start}, {end}, b.session_key
-FROM booking_booking b
-WHERE {active} AND b.{column} = %s
-"""
-
-_BLOCKS_AND_ROOMS_SQL = """
-SELECT 2, k.therapist_id, k.room_id, {k_start}, {k_end}, NULL, NULL, NULL, NULL, NULL, NULL
-FROM booking_block k
-WHERE k.start < %s AND k."end" > %s
-  AND (k.therapist_id IN {therapists} OR k.room_id IN (SELECT id FROM rooms)
-       OR (k.clinic_id = %s AND k.therapist_id IS NULL AND k.room_id IS NULL))
-UNION ALL
-SELECT 3, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name FROM rooms
-"""
-
-
-def _busy_sql(
-    connection,
-    *,
-    clinic_id,
-    treatment_id,
-    is_group,
-    therapist_ids,
-    patient_id,
-    exclude_booking_id,
-    reach_start,
-    reach_end,
-):
-    """Rows: (kind, therapist, room, from, to, patient, treatment, place, start, end, key).
-
-    The bookings that hold a therapist or room in reach come as lean rows, their buffered
-    times packed per (therapist, room) into `key`; the few that need more (the patient's own
-    sessions, places in this group treatment's sessions) come again as detail rows, and only
-    when asked for.
-    """
-    adapt = connection.ops.adapt_datetimefield_value
-    therapists, therapist_params = _in_list(therapist_ids)
-    # Redundant but index-friendly lower bound: no booking blocks more than MAX_BLOCKED_SECONDS.
-    lowest_start = reach_start - timedelta(seconds=MAX_BLOCKED_SECONDS)
-    active = _ACTIVE_IN_REACH
-    active_params = [
-        exclude_booking_id if exclude_booking_id is not None else -1,
-        adapt(lowest_start),
-        adapt(reach_end),
-        adapt(reach_start),
-    ]
-    parts = [
-        _HOLDING_SQL.format(
-            pack="string_agg" if connection.vendor == "postgresql" else "group_concat",
-            active=active,
-            therapists=therapists,
-            blocked_start=_epoch_sql(connection, "b.blocked_start"),
-            blocked_end=_epoch_sql(connection, "b.blocked_end"),
-        )
-    ]
-    params = [clinic_id, treatment_id, *active_params, *therapist_params]
-    details = [("patient_id", patient_id)] if patient_id is not None else []
-    if is_group:
-        details.append(("treatment_id", treatment_id))
-    for column, value in details:
-        parts.append(
-            _DETAIL_SQL.format(
-                active=active,
-                column=column,
-                start=_epoch_sql(connection, "b.start"),
-                end=_epoch_sql(connection, 'b."end"'),
-            )
-        )
-        params += [*active_params, value]
-    parts.append(
-        _BLOCKS_AND_ROOMS_SQL.format(
-            therapists=therapists,
-            k_start=_epoch_sql(connection, "k.start"),
-            k_end=_epoch_sql(connection, 'k."end"'),
-        )
-    )
-    params += [adapt(reach_end), adapt(reach_start), *therapist_params, clinic_id]
-    return _ROOMS_CTE + "UNION ALL".join(parts), params
 
 
 def _minutes_text(minutes: int) -> str:
