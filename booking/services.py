@@ -55,16 +55,24 @@ class _diary_write:
     leaves the caller's transaction usable; a database conflict marks it for rollback.
     """
 
-    def __init__(self, clinic_id: int):
-        self.clinic_id = clinic_id
+    def __init__(self, *clinic_ids: int):
+        # Several clinics (a therapist's time off) are locked in one fixed order: no deadlock.
+        self.clinic_ids = sorted(set(clinic_ids))
         self.atomic = None
 
     def __enter__(self):
         if not connection.in_atomic_block:
-            self.atomic = transaction.atomic()
-            self.atomic.__enter__()
+            atomic = transaction.atomic()
+            try:
+                # On SQLite this is BEGIN IMMEDIATE: the wait for the write lock happens here.
+                atomic.__enter__()
+            except OperationalError as exc:
+                _reraise_as_conflict(exc)
+                raise
+            self.atomic = atomic
         try:
-            _lock_clinic(self.clinic_id)
+            for clinic_id in self.clinic_ids:
+                _lock_clinic(clinic_id)
         except BaseException as exc:
             self.__exit__(type(exc), exc, exc.__traceback__)
             raise
@@ -339,7 +347,7 @@ def cancel_booking(
     allowed). With `apply_policy` (patients) a session that has started cannot be cancelled.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with _diary_write(booking.clinic_id):
         locked = _locked_booking(booking.pk)
         clinic = locked.treatment.clinic
         if apply_policy and locked.start <= now and locked.status == BookingStatus.CONFIRMED:
@@ -371,7 +379,7 @@ def check_in_booking(
 ) -> Booking:
     """Mark the patient as arrived. Only on the day of the session, before it ends."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with _diary_write(booking.clinic_id):
         locked = _locked_booking(booking.pk)
         tz = locked.treatment.clinic.tz
         if locked.status == BookingStatus.CONFIRMED:
@@ -393,7 +401,7 @@ def mark_no_show(
 ) -> Booking:
     """Record that the patient did not attend. Only once the session has started."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with _diary_write(booking.clinic_id):
         locked = _locked_booking(booking.pk)
         if locked.status == BookingStatus.CONFIRMED and now < locked.start:
             raise errors.TooLateToChange(
@@ -407,7 +415,7 @@ def complete_booking(
 ) -> Booking:
     """Record that the session took place. Only once it has started."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with _diary_write(booking.clinic_id):
         locked = _locked_booking(booking.pk)
         if locked.status in (BookingStatus.CONFIRMED, BookingStatus.ARRIVED) and now < locked.start:
             raise errors.TooLateToChange("A session can only be completed once it has started.")
@@ -437,9 +445,7 @@ def block_time(
     clinic_ids = (
         [lock_clinic.pk] if lock_clinic else list(therapist.clinics.values_list("pk", flat=True))
     )
-    with transaction.atomic():
-        for clinic_id in sorted(clinic_ids):
-            _lock_clinic(clinic_id)
+    with _diary_write(*clinic_ids):
         clashing = Booking.objects.filter(
             status__in=[BookingStatus.CONFIRMED, BookingStatus.ARRIVED],
             start__lt=end,

@@ -137,3 +137,51 @@ def test_postgres_refuses_overlaps_even_when_the_application_is_bypassed(
         session_key="c",
     )
     assert Booking.objects.count() == 2
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_a_booking_that_waits_too_long_for_the_clinic_lock_gets_slot_busy(clinic, massage, patient):
+    """Lock waits are bounded: a booking stuck behind a long transaction answers 409 slot_busy."""
+    from booking import errors, services
+
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold_the_clinic() -> None:
+        try:
+            with transaction.atomic():
+                services._lock_clinic(clinic.pk)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_clinic)
+    holder.start()
+    assert holding.wait(timeout=10)
+    outcome: list = []
+
+    def try_to_book() -> None:
+        try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '300ms'")
+            services.book_session(
+                treatment=massage,
+                start=datetime(2027, 3, 2, 10, tzinfo=UTC),
+                patient=patient,
+                now=datetime(2027, 3, 1, 9, tzinfo=UTC),
+            )
+            outcome.append("booked")
+        except errors.SlotBusy as busy:
+            outcome.append(busy.code)
+        finally:
+            connections.close_all()
+
+    booker = threading.Thread(target=try_to_book)
+    booker.start()
+    booker.join(timeout=30)
+    release.set()
+    holder.join(timeout=30)
+    assert outcome == ["slot_busy"]
+    assert not Booking.objects.exists()
