@@ -22,6 +22,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.api import is_lock_wait
 from notifications import services as notifications
 
 from . import errors, events
@@ -98,14 +99,8 @@ def _reraise_as_conflict(exc: BaseException) -> None:
         message = _slot_conflict_message(exc)
         if message:
             raise errors.SlotUnavailable(message) from exc
-    if isinstance(exc, OperationalError) and _is_lock_timeout(exc):
+    if isinstance(exc, OperationalError) and is_lock_wait(exc):
         raise errors.SlotBusy() from exc
-
-
-def _is_lock_timeout(exc: OperationalError) -> bool:
-    cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None)
-    return sqlstate == "55P03" or "database is locked" in str(exc)
 
 
 # The database rules that mean "someone else took this slot" (PostgreSQL names the constraint;

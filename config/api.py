@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -72,6 +73,12 @@ def exception_handler(exc, context):
             error_body(exc.code, exc.message, **({"details": exc.details} if exc.details else {})),
             status=exc.http_status,
         )
+    if isinstance(exc, OperationalError) and is_lock_wait(exc):
+        # A write waited longer than the lock timeout (DB_LOCK_TIMEOUT_MS): nothing was written.
+        return Response(
+            error_body("busy", "The diary is busy right now; please try again."),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -95,6 +102,11 @@ def exception_handler(exc, context):
         body = error_body(code, str(exc.detail))
     response.data = body
     return response
+
+
+def is_lock_wait(exc: OperationalError) -> bool:
+    """PostgreSQL lock_timeout (SQLSTATE 55P03) or SQLite's busy timeout."""
+    return getattr(exc.__cause__, "sqlstate", None) == "55P03" or "database is locked" in str(exc)
 
 
 def _first_message(fields: dict) -> str:
