@@ -198,6 +198,9 @@ class DeskBookingForm(StartChoiceMixin, PatientChoiceMixin, forms.Form):
     therapist = TherapistChoiceField(
         queryset=Therapist.objects.none(), required=False, empty_label="Any free therapist"
     )
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label="Any suitable room"
+    )
     date = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput())
     patient_search = forms.CharField(label="Find a patient", required=False, max_length=80)
@@ -224,6 +227,7 @@ class DeskBookingForm(StartChoiceMixin, PatientChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["treatment"].queryset = Treatment.objects.filter(clinic=clinic, is_active=True)
         self.fields["therapist"].queryset = Therapist.objects.filter(clinics=clinic, is_active=True)
+        self.fields["room"].queryset = Room.objects.filter(clinic=clinic, is_active=True)
         self.fields["time"].widget.attrs["step"] = clinic.slot_step_minutes * 60
         self._setup_patient(patients)
 

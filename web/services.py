@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from booking.availability import Availability, Slot, qualified_therapists
 from booking.events import FreedTime
-from booking.models import Booking, Channel, Clinic, Patient, Therapist, Treatment
+from booking.models import Booking, Channel, Clinic, Patient, Room, Therapist, Treatment
 from booking.services import book_session
 
 from . import errors
@@ -94,6 +94,7 @@ def book_at_reception(
     patient: Patient | None = None,
     new_patient: NewPatient | None = None,
     therapist: Therapist | None = None,
+    room: Room | None = None,
     channel: str = Channel.RECEPTION,
     notes: str = "",
 ) -> Booking:
@@ -118,6 +119,7 @@ def book_at_reception(
             start=start,
             patient=patient,
             therapist=therapist,
+            room=room,
             booked_by=booked_by,
             channel=channel,
             apply_policy=False,

@@ -130,6 +130,22 @@ def test_reception_books_an_existing_patient_from_a_dialog(rhea, massage, patien
 
 
 @pytest.mark.django_db
+def test_clicking_in_a_room_column_books_into_that_room(
+    rhea, massage, patient, clinic, room, frozen_now
+):
+    second = RoomFactory(clinic=clinic, name="Room 2")
+    dialog = rhea.get(f"/diary/derby/bookings/new/?date=2027-03-01&time=11:00&room={second.pk}")
+    assert f'<option value="{second.pk}" selected>' in dialog.content.decode()
+    response = rhea.post(
+        "/diary/derby/bookings/new/",
+        desk_booking(massage, patient=patient.pk, room=second.pk),
+        **FRAGMENT,
+    )
+    assert response.json()["ok"] is True
+    assert Booking.objects.get().room == second
+
+
+@pytest.mark.django_db
 def test_reception_adds_a_new_patient_inline_while_booking(rhea, massage, frozen_now):
     response = rhea.post(
         "/diary/derby/bookings/new/",

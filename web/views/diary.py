@@ -262,6 +262,7 @@ def new_booking(request: HttpRequest, clinic: Clinic) -> HttpResponse:
         "date": parse_day(request.GET.get("date"), _today(clinic)),
         "time": request.GET.get("time", ""),
         "therapist": request.GET.get("therapist") or None,
+        "room": request.GET.get("room") or None,
         "treatment": request.GET.get("treatment") or None,
         "patient": request.GET.get("patient") or None,
     }
@@ -288,6 +289,7 @@ def new_booking(request: HttpRequest, clinic: Clinic) -> HttpResponse:
                 patient=values["patient"],
                 new_patient=new_patient,
                 therapist=values["therapist"],
+                room=values["room"],
                 channel=values["channel"],
                 notes=values["notes"],
             )

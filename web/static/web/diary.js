@@ -205,6 +205,7 @@
       date: column.dataset.day,
       time: hhmm(minute),
       therapist: column.dataset.therapist,
+      room: column.dataset.room,
       back: back,
     }));
   });
