@@ -17,8 +17,11 @@
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -71,3 +74,14 @@ def run_idempotently(request, *, endpoint: str, run: Callable[[], Response]) -> 
             return _replay(stored, fingerprint)
         raise
     return response
+
+
+def forget_expired_keys(*, now: datetime | None = None) -> int:
+    """Delete stored replies older than IDEMPOTENCY_KEY_TTL_HOURS; returns how many.
+
+    Safe to run at any time and twice: a client retrying within the TTL still gets its replay;
+    after it, the same key is simply new again.
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -144,6 +144,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": NOTIFICATIONS_SCAN_INTERVAL_SECONDS,
         "options": {"expires": NOTIFICATIONS_SCAN_INTERVAL_SECONDS * 0.9},
     },
+    # Stored Idempotency-Key replies are kept IDEMPOTENCY_KEY_TTL_HOURS; hourly is plenty.
+    "forget-expired-idempotency-keys": {
+        "task": "booking.tasks.forget_expired_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 # --- Auth and i18n --------------------------------------------------------------------------
@@ -251,5 +257,5 @@ LOGGING = {
     },
 }
 
-# Idempotency keys are kept this long, then a periodic sweep may delete them.
+# Idempotency-Key replies are kept this long, then the hourly beat task deletes them.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)

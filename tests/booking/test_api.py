@@ -569,3 +569,19 @@ def test_booking_through_the_api_costs_a_fixed_number_of_statements(api, patient
         )
     busier = _statements_to_book(client, massage, "2027-03-04T18:00:00Z", "q2")
     assert len(busier) == len(first)
+
+
+def test_stored_idempotency_replies_are_forgotten_after_their_time_to_live(api, patient, massage):
+    from datetime import timedelta
+
+    import time_machine
+
+    from booking.tasks import forget_expired_idempotency_keys
+
+    client = api(patient.user)
+    body = {"treatment": massage.pk, "start": "2027-03-02T10:00:00Z"}
+    assert client.post(BOOKINGS, body, HTTP_IDEMPOTENCY_KEY="ttl").status_code == 201
+    assert forget_expired_idempotency_keys() == 0
+    with time_machine.travel(NOW + timedelta(hours=49), tick=False):
+        assert forget_expired_idempotency_keys() == 1
+    assert not IdempotencyKey.objects.exists()
