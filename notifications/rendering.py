@@ -138,6 +138,38 @@ def _from_string(source: str, context: dict, *, escape: bool) -> str:
     return Template(source).render(Context(context))
 
 
+def appointment_event(
+    entry: CalendarEntry,
+    clinic: ClinicInfo | None,
+    *,
+    cancelled: bool,
+    extra: str = "",
+    organizer: tuple[str, str] | None = None,
+    attendee: tuple[str, str] | None = None,
+) -> ical.Event:
+    """The booking as one calendar event for the patient: the same UID and SEQUENCE wherever it
+    goes (invitations, the "add to calendar" file), so a calendar shows it once. The summary
+    names the clinic, not the treatment: calendars are shared and the treatment is health data."""
+    clinic_name = clinic.name if clinic is not None else entry.clinic_name
+    address = " ".join(clinic.address.split()) if clinic is not None else ""
+    description = f"With {entry.therapist_name}. Reference {reference(entry)}."
+    if clinic is not None and clinic.phone:
+        description += f" To change it, call {clinic.phone}."
+    return ical.Event(
+        uid=str(entry.uid),
+        start=entry.start,
+        end=entry.end,
+        stamp=entry.updated_at,
+        sequence=entry.sequence,
+        cancelled=cancelled,
+        summary=f"Appointment at {clinic_name}",
+        location=", ".join(part for part in (clinic_name, address) if part),
+        description=description + (f" {extra}" if extra else ""),
+        organizer=organizer,
+        attendee=attendee,
+    )
+
+
 def invitation(
     row: Notification,
     entry: CalendarEntry,
@@ -149,19 +181,10 @@ def invitation(
     method = ICS_METHOD.get(row.kind)
     if method is None:
         return None
-    event = ical.Event(
-        uid=str(entry.uid),
-        start=entry.start,
-        end=entry.end,
-        stamp=entry.updated_at,
-        sequence=entry.sequence,
+    event = appointment_event(
+        entry,
+        clinic,
         cancelled=row.kind == Kind.CANCELLATION,
-        summary=f"Appointment at {clinic.name}",
-        location=", ".join(
-            part for part in (clinic.name, " ".join(clinic.address.split())) if part
-        ),
-        description=f"With {entry.therapist_name}. Reference {reference(entry)}."
-        + (f" To change it, call {clinic.phone}." if clinic.phone else ""),
         organizer=(clinic.name, organizer_email),
         attendee=(contact.first_name, contact.email),
     )

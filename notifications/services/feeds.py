@@ -25,6 +25,7 @@ from django.utils.crypto import salted_hmac
 from .. import ical
 from ..directory import FeedKind, FeedOwner, get_directory
 from ..models import CalendarEntry, CalendarFeed, EntryStatus, FeedDetail
+from ..rendering import appointment_event
 from .outbox import clinic_settings
 
 logger = logging.getLogger(__name__)
@@ -352,21 +353,10 @@ def appointment_file(booking_id: int, *, manage_url: str = "") -> bytes | None:
     if entry is None:
         return None
     clinic = get_directory().clinics({entry.clinic_id}).get(entry.clinic_id)
-    description = f"With {entry.therapist_name}. Reference {entry.uid.hex[:8].upper()}."
-    if clinic is not None and clinic.phone:
-        description += f" To change it, call {clinic.phone}."
-    if manage_url:
-        description += f" Change or cancel online: {manage_url}"
-    address = " ".join(clinic.address.split()) if clinic is not None else ""
-    event = ical.Event(
-        uid=str(entry.uid),
-        start=entry.start,
-        end=entry.end,
-        stamp=entry.updated_at,
-        sequence=entry.sequence,
+    event = appointment_event(
+        entry,
+        clinic,
         cancelled=entry.status == EntryStatus.CANCELLED,
-        summary=f"Appointment at {entry.clinic_name}",
-        location=", ".join(part for part in (entry.clinic_name, address) if part),
-        description=description,
+        extra=f"Change or cancel online: {manage_url}" if manage_url else "",
     )
     return ical.calendar([event])
