@@ -54,6 +54,8 @@ os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 os.environ["ALLOWED_HOSTS"] = "testserver"
+# The bench fetches one feed hundreds of times a minute on purpose.
+os.environ["NOTIFICATIONS_FEED_REQUESTS_PER_MINUTE"] = "1000000"
 warnings.filterwarnings("ignore", message="No directory at")
 
 import django  # noqa: E402

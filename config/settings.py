@@ -198,6 +198,10 @@ NOTIFICATIONS_SMS_BACKEND = env.str(
 # A claim older than this without sent_at is a dead worker's; the row is claimed again.
 NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=300)
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+# Requests one calendar feed URL may make per minute before it gets 429 (clients poll far less).
+NOTIFICATIONS_FEED_REQUESTS_PER_MINUTE = env.int(
+    "NOTIFICATIONS_FEED_REQUESTS_PER_MINUTE", default=30
+)
 # Domain of our Message-IDs; empty: the domain of DEFAULT_FROM_EMAIL.
 NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -81,6 +83,20 @@ def _headers(response: HttpResponse, validators: feed_service.FeedValidators, no
     response["X-Robots-Tag"] = "noindex"
 
 
+def _over_rate_limit(token_hash: str, now) -> bool:
+    """Count this request against the URL's per-minute allowance (shared through the cache).
+
+    Keyed by the token's hash, so a rotated URL starts afresh and nothing secret is stored."""
+    limit = settings.NOTIFICATIONS_FEED_REQUESTS_PER_MINUTE
+    key = f"feed-rate:{token_hash[:32]}:{int(now.timestamp()) // 60}"
+    try:
+        cache.add(key, 0, timeout=120)
+        return cache.incr(key) > limit
+    except Exception:  # noqa: BLE001 - the cache being down must not take the feeds down
+        logger.warning("feed rate limit unavailable (cache error); allowing the request")
+        return False
+
+
 @require_safe
 def calendar_feed(request, token: str) -> HttpResponse:
     """GET/HEAD /feeds/<token>.ics: the iCalendar feed, or 304 if the client's copy is current.
@@ -92,6 +108,16 @@ def calendar_feed(request, token: str) -> HttpResponse:
     if feed is None:
         raise Http404("No such feed.")
     now = timezone.now()
+    if _over_rate_limit(feed.token_hash, now):
+        # A leaked URL hammered by a script, or a misconfigured client: calendar apps poll
+        # every few minutes at most, so this never limits them.
+        response = HttpResponse(
+            "Too many requests for this feed; try again in a minute.\n",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "60"
+        return response
     validators = feed_service.cached_validators(feed, now=now)
     body = None
     if validators is None:

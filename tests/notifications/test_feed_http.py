@@ -193,3 +193,12 @@ def test_the_feed_is_still_served_when_the_cache_is_down(book, feed, settings, c
     assert "Feed cache unreachable" in caplog.text
     assert response.status_code == 200
     assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == 1
+
+
+def test_a_hammered_feed_url_gets_429_then_recovers_the_next_minute(feed, settings):
+    settings.NOTIFICATIONS_FEED_REQUESTS_PER_MINUTE = 3
+    client = Client()
+    codes = [client.get(url(feed)).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    with later(seconds=61):
+        assert client.get(url(feed)).status_code == 200
