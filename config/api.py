@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -72,6 +73,17 @@ def exception_handler(exc, context):
         return Response(
             error_body(exc.code, exc.message, **({"details": exc.details} if exc.details else {})),
             status=exc.http_status,
+        )
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        # Deleting set-up data that bookings or plans still point at: records are kept.
+        blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocking})
+        return Response(
+            error_body(
+                "in_use",
+                f"It is still used by {', '.join(kinds)}; deactivate it instead of deleting it.",
+            ),
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, OperationalError) and is_lock_wait(exc):
         # A write waited longer than the lock timeout (DB_LOCK_TIMEOUT_MS): nothing was written.

@@ -26,12 +26,16 @@ JUNK_BODIES = [
 ]
 
 
-def _write_operations():
+def _operations(methods):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for path, operations in schema["paths"].items():
-        for method in ("post", "put", "patch"):
+        for method in methods:
             if method in operations:
                 yield path, method
+
+
+def _write_operations():
+    return _operations(("post", "put", "patch"))
 
 
 @pytest.mark.django_db
@@ -63,3 +67,26 @@ def test_junk_never_causes_a_server_error(api, massage, patient):
             if not 400 <= malformed.status_code < 500:
                 failures.append((who, method.upper(), url, "{oops", malformed.status_code))
     assert failures == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen_now")
+def test_deleting_anything_still_in_use_is_refused_not_a_server_error(api, massage, patient):
+    booking = services.book_session(
+        treatment=massage, start=NOW.replace(day=3, hour=10), patient=patient, now=NOW
+    )
+    superuser = api(UserFactory(username="root", is_superuser=True, is_staff=True))
+    deletes = list(_operations(("delete",)))
+    assert deletes
+    statuses = {}
+    for path, _method in deletes:
+        url = path.replace("{id}", str(booking.pk))
+        statuses[url] = superuser.delete(url).status_code
+    assert all(code < 500 for code in statuses.values()), statuses
+    # The booking still points at its treatment, therapist and room: each is kept.
+    for resource, pk in [
+        ("treatments", massage.pk),
+        ("therapists", booking.therapist_id),
+        ("rooms", booking.room_id),
+    ]:
+        assert superuser.delete(f"/api/v1/{resource}/{pk}/").status_code == 409

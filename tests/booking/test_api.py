@@ -478,6 +478,15 @@ class TestSetup:
         refused = api(receptionist).post("/api/v1/rooms/", {"clinic": clinic.pk, "name": "Gym 2"})
         assert refused.status_code == 403
 
+    def test_deleting_a_treatment_that_has_bookings_is_refused_not_a_500(
+        self, api, clinic_admin, booking, massage
+    ):
+        response = api(clinic_admin).delete(f"/api/v1/treatments/{massage.pk}/")
+        assert response.status_code == 409
+        assert error_code(response) == "in_use"
+        assert "bookings" in response.json()["error"]["message"]
+        assert Booking.objects.filter(treatment=massage).exists()
+
     def test_admin_cannot_set_up_another_clinic(self, api, clinic_admin, other_clinic):
         response = api(clinic_admin).post(
             "/api/v1/treatments/",
