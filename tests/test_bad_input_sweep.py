@@ -90,3 +90,35 @@ def test_deleting_anything_still_in_use_is_refused_not_a_server_error(api, massa
         ("rooms", booking.room_id),
     ]:
         assert superuser.delete(f"/api/v1/{resource}/{pk}/").status_code == 409
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen_now")
+def test_junk_query_parameters_on_every_read_never_cause_a_server_error(api, massage, patient):
+    services.book_session(
+        treatment=massage, start=NOW.replace(day=3, hour=10), patient=patient, now=NOW
+    )
+    superuser = api(UserFactory(username="root", is_superuser=True, is_staff=True))
+    junk = {
+        "clinic": "abc",
+        "therapist": "-1",
+        "patient": "1e9",
+        "status": "zzz",
+        "date_from": "yesterday",
+        "date_to": "2027-02-30",
+        "page": "0",
+        "page_size": "many",
+        "ordering": "nonsense",
+        "treatment": "",
+        "start": "soon",
+        "end": "2027-13-01",
+        "search": "%' OR 1=1 --",
+    }
+    failures = []
+    for path, _method in _operations(("get",)):
+        if "{" in path or path.endswith(("schema/", "docs/")):
+            continue
+        response = superuser.get(path, junk)
+        if response.status_code >= 500:
+            failures.append((path, response.status_code))
+    assert failures == []
