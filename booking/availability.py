@@ -113,7 +113,8 @@ def _subtract(periods: list[Interval], holes: list[Interval]) -> list[Interval]:
     return result
 
 
-def _intersect(first: list[Interval], second: list[Interval]) -> list[Interval]:
+def intersect_periods(first: list[Interval], second: list[Interval]) -> list[Interval]:
+    """Where two lists of (start, end) periods overlap, sorted."""
     result = []
     for a_start, a_end in first:
         for b_start, b_end in second:
@@ -312,7 +313,7 @@ class Availability:
     def _therapist_periods(self, therapist_id: int, day: date, open_periods) -> list[Interval]:
         periods = self._periods(day, self.working_hours[therapist_id].get(day.weekday(), []))
         return _subtract(
-            _intersect(periods, open_periods), self.therapist_blocks.get(therapist_id, [])
+            intersect_periods(periods, open_periods), self.therapist_blocks.get(therapist_id, [])
         )
 
     def _earliest(self) -> int:

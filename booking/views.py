@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -17,6 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from config.api import error_response
 
 from . import services
 from .availability import Availability
@@ -60,21 +61,14 @@ from .serializers import (
     local_iso,
 )
 
-
-def _error_schema(description: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        description=f'{description} Body: {{"error": {{"code", "message", "fields"}}}}.'
-    )
-
-
 ERRORS = {
-    400: _error_schema("Bad input or a broken booking rule."),
-    401: _error_schema("Not signed in."),
-    403: _error_schema("Not allowed."),
-    404: _error_schema("Unknown or not visible."),
+    400: error_response("Bad input or a broken booking rule."),
+    401: error_response("Not signed in."),
+    403: error_response("Not allowed."),
+    404: error_response("Unknown or not visible."),
 }
 CONFLICT = {
-    409: _error_schema("The slot is taken, the booking changed, or the change is not allowed now.")
+    409: error_response("The slot is taken, the booking changed, or the change is not allowed now.")
 }
 
 
@@ -303,7 +297,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             201: BookingOut,
             **ERRORS,
             **CONFLICT,
-            422: _error_schema("Idempotency-Key reused with another body."),
+            422: error_response("Idempotency-Key reused with another body."),
         },
     )
     def create(self, request):

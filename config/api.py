@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -161,6 +162,11 @@ _GENERIC_ERRORS = {
     "403": "Signed in but not allowed.",
     "404": "No such object, or not visible to you.",
 }
+
+
+def error_response(description: str):
+    """An error response for @extend_schema; add_error_responses gives it the Error body."""
+    return OpenApiResponse(description=description)
 
 
 def add_error_responses(result, generator, request, public):

@@ -33,14 +33,19 @@ def send_due_notifications() -> int:
     return sum(len(ids) for _, ids in batches)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(TransientDeliveryError,),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=4,
-)
+# Sending tasks: late ack (a killed worker's batch is redelivered; claims make that harmless) and
+# transient provider errors retried with back-off, far below Redis's visibility timeout.
+SENDING = {
+    "acks_late": True,
+    "autoretry_for": (TransientDeliveryError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 4,
+}
+
+
+@shared_task(**SENDING)
 def send_notifications(notification_ids: list[int], claim_token: str) -> int:
     """Send one claimed batch. Idempotent: rows already sent or no longer claimed are skipped.
 
@@ -51,14 +56,7 @@ def send_notifications(notification_ids: list[int], claim_token: str) -> int:
     return len(services.deliver_claimed(notification_ids, claim_token).sent)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(TransientDeliveryError,),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=4,
-)
+@shared_task(**SENDING)
 def send_notification(notification_id: int) -> int:
     """Send one row now (queued right after the booking commits). Idempotent; returns 1 if sent."""
     return len(services.send_notification_now(notification_id).sent)

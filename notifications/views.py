@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from config.api import error_response
 
 from . import services
 from .directory import get_directory
@@ -26,16 +28,10 @@ from .services import feeds as feed_service
 logger = logging.getLogger(__name__)
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        description=f'{description} Body: {{"error": {{"code", "message", "fields"}}}}.'
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Calendar feeds you may subscribe to",
-        responses={200: FeedOut(many=True), 401: _error("Not signed in.")},
+        responses={200: FeedOut(many=True), 401: error_response("Not signed in.")},
     ),
 )
 class FeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -59,8 +55,8 @@ class FeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=None,
         responses={
             200: FeedOut,
-            401: _error("Not signed in."),
-            404: _error("No such feed visible to you."),
+            401: error_response("Not signed in."),
+            404: error_response("No such feed visible to you."),
         },
     )
     @action(detail=True, methods=["post"])

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from booking.availability import intersect_periods
 from booking.models import (
     ACTIVE_STATUSES,
     Block,
@@ -73,16 +74,6 @@ def _minutes(value: time) -> int:
 def _wall(instant: datetime, tz) -> int:
     local = instant.astimezone(tz)
     return local.hour * 60 + local.minute
-
-
-def _overlap(periods_a, periods_b) -> list[tuple[int, int]]:
-    result = []
-    for a0, a1 in periods_a:
-        for b0, b1 in periods_b:
-            lo, hi = max(a0, b0), min(a1, b1)
-            if lo < hi:
-                result.append((lo, hi))
-    return sorted(result)
 
 
 class Diary:
@@ -195,10 +186,12 @@ class Diary:
                 )
                 periods = opening.get(day.weekday(), [])
                 if self.by == By.THERAPIST:
-                    periods = _overlap(periods, working.get((resource.pk, day.weekday()), []))
+                    periods = intersect_periods(
+                        periods, working.get((resource.pk, day.weekday()), [])
+                    )
                 column.open_periods = [
                     (lo - self.grid_start, hi - lo)
-                    for lo, hi in _overlap(periods, [(self.grid_start, self.grid_end)])
+                    for lo, hi in intersect_periods(periods, [(self.grid_start, self.grid_end)])
                 ]
                 self.columns.append(column)
                 by_key[(day, resource.pk)] = column

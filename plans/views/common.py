@@ -7,24 +7,20 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from booking.models import Therapist, Treatment
+from config.api import error_response
 
 from .. import services
 from ..models import Exercise
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        description=f'{description} Body: {{"error": {{"code", "message", "fields"}}}}.'
-    )
-
-
 ERRORS = {
-    400: _error("Bad input or a broken plan rule."),
-    401: _error("Not signed in."),
-    403: _error("Not allowed (or clinical content for a non-clinician)."),
-    404: _error("Unknown or not visible."),
+    400: error_response("Bad input or a broken plan rule."),
+    401: error_response("Not signed in."),
+    403: error_response("Not allowed (or clinical content for a non-clinician)."),
+    404: error_response("Unknown or not visible."),
 }
-CONFLICT = {409: _error("The plan's state does not allow this, or a time cannot be booked.")}
+CONFLICT = {
+    409: error_response("The plan's state does not allow this, or a time cannot be booked.")
+}
 NO_CONTENT = {204: OpenApiResponse(description="Removed.")}
 
 
