@@ -370,7 +370,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         raise PermissionDenied("You cannot change this booking.")
 
     def _done(self, booking: Booking) -> Response:
-        booking = Booking.objects.select_related("clinic").get(pk=booking.pk)
+        # The services return the locked row, current and with its treatment's clinic loaded:
+        # the clinic (for its time zone) comes from there, not from another query.
+        booking.clinic = booking.treatment.clinic
         return Response(BookingOut(booking).data)
 
     @extend_schema(request=CancelIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
