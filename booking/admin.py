@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 
-from config.api import DomainError
+from core.api import DomainError
 
 from . import services
 from .models import (

@@ -3,7 +3,7 @@
 Booking a treatment may depend on clinical rules that live elsewhere (for example, dry needling
 needs a current screening and consent, kept by the plans app). Such an app registers a check in
 its AppConfig.ready(); `book_session` and `reschedule_booking` run every registered check before
-they take the clinic lock. A check raises a config.api.DomainError subclass to refuse.
+they take the clinic lock. A check raises a core.api.DomainError subclass to refuse.
 """
 
 from collections.abc import Callable

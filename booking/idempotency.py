@@ -25,7 +25,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from config.api import DomainError
+from core.api import DomainError
 
 from .errors import IdempotencyKeyReused
 from .models import IdempotencyKey

@@ -22,7 +22,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.api import is_lock_wait
+from core.api import is_lock_wait
 from notifications import services as notifications
 
 from . import errors, events

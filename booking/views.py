@@ -17,7 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error_response
+from core.api import error_response
 
 from . import services
 from .availability import Availability

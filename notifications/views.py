@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import error_response
+from core.api import error_response
 
 from . import services
 from .directory import get_directory

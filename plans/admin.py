@@ -4,7 +4,7 @@ services, as in the API."""
 
 from django.contrib import admin, messages
 
-from config.api import DomainError
+from core.api import DomainError
 
 from . import services
 from .models import (

@@ -2,7 +2,7 @@
 
 from django.db import OperationalError
 
-from config.api import exception_handler
+from core.api import exception_handler
 
 
 def test_a_lock_wait_timeout_anywhere_is_a_409_not_a_500():

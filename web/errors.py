@@ -2,7 +2,7 @@
 
 from rest_framework import status
 
-from config.api import DomainError
+from core.api import DomainError
 
 
 class AlreadyWaiting(DomainError):

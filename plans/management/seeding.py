@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Clinic, Patient, Therapist
-from config.api import DomainError
+from core.api import DomainError
 
 from .. import services
 from ..clinical import SCREENING_ITEMS

@@ -32,7 +32,7 @@ from booking.errors import SlotConflict
 from booking.models import ACTIVE_STATUSES, Booking, Channel, Modality, Therapist, Treatment
 from booking.serializers import local_iso
 from booking.services import book_session
-from config.api import DomainError
+from core.api import DomainError
 
 from .. import errors
 from ..clinical import SEPARATE_DAYS

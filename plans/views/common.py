@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from booking.models import Therapist, Treatment
-from config.api import error_response
+from core.api import error_response
 
 from .. import services
 from ..models import Exercise

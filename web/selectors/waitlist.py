@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Q
 
 from booking.availability import Availability
 from booking.models import Clinic
-from config.api import DomainError
+from core.api import DomainError
 
 from ..models import WaitlistEntry, WaitlistStatus
 

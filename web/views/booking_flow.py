@@ -16,7 +16,7 @@ from booking import services as booking_services
 from booking.errors import SlotConflict
 from booking.models import Booking, Channel, Clinic, Therapist, Treatment
 from booking.selectors import access_for
-from config.api import DomainError
+from core.api import DomainError
 from plans.errors import NeedlingNotCleared
 from plans.selectors import involves_needling
 

@@ -23,7 +23,7 @@ from booking.errors import BlockConflict
 from booking.filters import PatientFilter
 from booking.models import STATUS_TRANSITIONS, Block, Booking, BookingStatus, Clinic, Therapist
 from booking.selectors import access_for, patients_visible_to
-from config.api import DomainError
+from core.api import DomainError
 
 from .. import selectors, services
 from ..diary import By, Diary, diary_signature

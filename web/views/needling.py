@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from booking.models import Patient, Treatment
-from config.api import DomainError
+from core.api import DomainError
 from plans import selectors as plan_selectors
 from plans import services as plan_services
 from plans.clinical import SCREENING_ITEMS

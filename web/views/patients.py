@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from booking import services as booking_services
 from booking.models import Booking
 from booking.selectors import access_for
-from config.api import DomainError
+from core.api import DomainError
 from plans.charts import progress_chart_svg
 from plans.models import ExercisePrescription, PlanStatus
 from plans.selectors import plan_progress, plans_visible_to

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from booking.models import Booking
 from booking.selectors import access_for
-from config.api import DomainError
+from core.api import DomainError
 from notifications import services as feed_services
 from notifications.directory import FeedKind, get_directory
 from notifications.selectors import feeds_visible_to

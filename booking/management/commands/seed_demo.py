@@ -49,7 +49,7 @@ from booking.models import (
     Treatment,
     WorkingHours,
 )
-from config.api import DomainError
+from core.api import DomainError
 
 SEED = 20250301
 PAST_DAYS = 42
@@ -346,6 +346,7 @@ class Command(BaseCommand):
         reception = {clinic: user for user, role, clinic in users if role == "receptionist"}
         self.reception = {slug: reception[clinic.name] for slug, clinic in clinics.items()}
         self.seen: dict[int, set[int]] = defaultdict(set)  # clinic id -> patients with a session
+        self.first_day: dict[int, date] = {}  # patient id -> day of their first session
         now = timezone.now()
         for slug, clinic in clinics.items():
             today = now.astimezone(clinic.tz).date()
@@ -355,6 +356,10 @@ class Command(BaseCommand):
                 attempts = ATTEMPTS_PER_DAY["past" if day < today else "future"]
                 for _ in range(attempts):
                     patient = self.rng.choice(patients[slug])
+                    if self.first_day.get(patient.pk) == day:
+                        # A second session on the day of the first could be booked earlier
+                        # than the assessment; their follow-ups start another day.
+                        continue
                     treatment = self._pick_treatment(treatments[slug], patient)
                     self._book_somewhere(treatment, patient, day, now)
 
@@ -432,8 +437,9 @@ class Command(BaseCommand):
         self.created["bookings"] += 1
         if booking.end <= now:
             booking = self._settle_past(booking, booked_at, clinic)
-        if booking.status != BookingStatus.CANCELLED:
+        if booking.status != BookingStatus.CANCELLED and patient.pk not in self.seen[clinic.pk]:
             self.seen[clinic.pk].add(patient.pk)
+            self.first_day[patient.pk] = start.astimezone(clinic.tz).date()
         return booking
 
     def _settle_past(self, booking: Booking, booked_at: datetime, clinic: Clinic) -> Booking:
