@@ -1,0 +1,217 @@
+"""Bookings: reads, and the commands (book, cancel, reschedule, day-of-session status)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.api import error_response
+
+from .. import services
+from ..filters import BookingFilter
+from ..idempotency import run_idempotently
+from ..models import Booking, Channel, Patient, Room, Therapist, Treatment
+from ..selectors import access_for, bookings_visible_to
+from ..serializers import BookingOut, BookSessionIn, CancelIn, RescheduleIn, VersionedIn
+from .common import CONFLICT, ERRORS, field_lookup
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: BookingOut(many=True), **ERRORS},
+        parameters=[
+            OpenApiParameter("date_from", str, description="ISO date or date-time with offset."),
+            OpenApiParameter(
+                "date_to", str, description="ISO date (inclusive) or date-time with offset."
+            ),
+        ],
+    ),
+    retrieve=extend_schema(responses={200: BookingOut, **ERRORS}),
+)
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Bookings. Changes go through the actions only, each of which applies the booking rules."""
+
+    queryset = Booking.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = BookingOut
+    filterset_class = BookingFilter
+    ordering_fields = ["start", "created_at", "updated_at"]
+    ordering = ["start", "id"]
+
+    def get_queryset(self):
+        return bookings_visible_to(self.request.user)
+
+    @extend_schema(
+        request=BookSessionIn,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Replays the first response for the same key and body; 422 for another body.",
+            )
+        ],
+        responses={
+            201: BookingOut,
+            **ERRORS,
+            **CONFLICT,
+            422: error_response("Idempotency-Key reused with another body."),
+        },
+    )
+    def create(self, request):
+        """Book a slot. Therapist optional: any qualified therapist and a fitting room are chosen."""
+        data = BookSessionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return run_idempotently(
+            request, endpoint="bookings.create", run=lambda: self._book(data.validated_data)
+        )
+
+    def _book(self, data: dict) -> Response:
+        access = access_for(self.request)
+        treatment = field_lookup(
+            Treatment.objects.select_related("clinic"), data["treatment"], "treatment"
+        )
+        therapist = None
+        if data.get("therapist"):
+            therapist = field_lookup(Therapist.objects.all(), data["therapist"], "therapist")
+        clinic_id = treatment.clinic_id
+
+        if access.patient is not None and data.get("patient") in (None, access.patient.pk):
+            # Booking for yourself is an online booking, with the clinic's policy, even for staff.
+            patient, apply_policy, channel = access.patient, True, Channel.ONLINE
+        elif access.manages(clinic_id):
+            patient = self._patient_for_staff(data)
+            apply_policy, channel = False, data.get("channel") or Channel.RECEPTION
+        elif access.therapist is not None and access.is_staff_at(clinic_id):
+            if therapist is not None and therapist.pk != access.therapist.pk:
+                raise PermissionDenied("Therapists book only into their own diary.")
+            patient = self._patient_for_staff(data)
+            therapist, apply_policy, channel = access.therapist, False, Channel.THERAPIST
+        else:
+            raise PermissionDenied("You cannot book at this clinic.")
+
+        booking = services.book_session(
+            treatment=treatment,
+            start=data["start"],
+            patient=patient,
+            therapist=therapist,
+            room=self._room_for_staff(data, apply_policy),
+            booked_by=self.request.user,
+            channel=channel,
+            apply_policy=apply_policy,
+            notes=data.get("notes", "") if not apply_policy else "",
+        )
+        booking.clinic = treatment.clinic
+        return Response(BookingOut(booking).data, status=status.HTTP_201_CREATED)
+
+    def _room_for_staff(self, data: dict, apply_policy: bool) -> Room | None:
+        if not data.get("room"):
+            return None
+        if apply_policy:
+            raise serializers.ValidationError({"room": ["Only clinic staff choose rooms."]})
+        return field_lookup(Room.objects.all(), data["room"], "room")
+
+    def _patient_for_staff(self, data: dict) -> Patient:
+        if not data.get("patient"):
+            raise serializers.ValidationError(
+                {"patient": ["Say which patient this booking is for."]}
+            )
+        return field_lookup(Patient.objects.all(), data["patient"], "patient")
+
+    def _acting(self, booking: Booking, *, patients_may: bool) -> bool:
+        """Whether the caller may act on this booking; returns whether booking policy applies."""
+        access = access_for(self.request)
+        if access.manages(booking.clinic_id) or access.is_own_therapist_booking(booking):
+            return False
+        if patients_may and access.is_own_patient_booking(booking):
+            return True
+        raise PermissionDenied("You cannot change this booking.")
+
+    def _done(self, booking: Booking) -> Response:
+        # The services return the locked row, current and with its treatment's clinic loaded:
+        # the clinic (for its time zone) comes from there, not from another query.
+        booking.clinic = booking.treatment.clinic
+        return Response(BookingOut(booking).data)
+
+    @extend_schema(request=CancelIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel. Inside the clinic's late-cancellation window it is recorded as late."""
+        booking = self.get_object()
+        apply_policy = self._acting(booking, patients_may=True)
+        data = CancelIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.cancel_booking(
+            booking=booking,
+            cancelled_by=request.user,
+            reason=data.validated_data["reason"],
+            note=data.validated_data["note"],
+            apply_policy=apply_policy,
+            expected_version=data.validated_data.get("version"),
+        )
+        return self._done(booking)
+
+    @extend_schema(request=RescheduleIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        """Move to another start (and therapist or room). Keeps the booking's id; raises its version."""
+        booking = self.get_object()
+        apply_policy = self._acting(booking, patients_may=True)
+        data = RescheduleIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        therapist = None
+        if data.validated_data.get("therapist"):
+            therapist = field_lookup(
+                Therapist.objects.all(), data.validated_data["therapist"], "therapist"
+            )
+            access = access_for(request)
+            if (
+                access.is_own_therapist_booking(booking)
+                and not access.manages(booking.clinic_id)
+                and therapist.pk != access.therapist.pk
+            ):
+                raise PermissionDenied("Therapists move bookings only within their own diary.")
+        booking = services.reschedule_booking(
+            booking=booking,
+            start=data.validated_data["start"],
+            therapist=therapist,
+            room=self._room_for_staff(data.validated_data, apply_policy),
+            changed_by=request.user,
+            apply_policy=apply_policy,
+            expected_version=data.validated_data.get("version"),
+        )
+        return self._done(booking)
+
+    def _staff_status_change(self, request, change) -> Response:
+        """A day-of-session status change (check-in, no-show, complete): staff only."""
+        booking = self.get_object()
+        self._acting(booking, patients_may=False)
+        data = VersionedIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(
+            change(
+                booking=booking,
+                changed_by=request.user,
+                expected_version=data.validated_data.get("version"),
+            )
+        )
+
+    @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        """The patient has arrived (on the day of the session)."""
+        return self._staff_status_change(request, services.check_in_booking)
+
+    @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        """The patient did not come (once the session has started)."""
+        return self._staff_status_change(request, services.mark_no_show)
+
+    @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """The session took place."""
+        return self._staff_status_change(request, services.complete_booking)
