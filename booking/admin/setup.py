@@ -1,0 +1,194 @@
+"""Admin for set-up data: clinics, rooms, therapists and their hours, treatments, memberships."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from ..models import (
+    Clinic,
+    ClinicMembership,
+    OpeningHours,
+    Qualification,
+    Room,
+    RoomFeature,
+    Therapist,
+    Treatment,
+    WorkingHours,
+)
+from .scoping import ClinicScoped, LoginLinkMixin, administered_clinic_ids
+
+# --- clinics ------------------------------------------------------------------------------------
+
+
+class OpeningHoursInline(ClinicScoped, admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ClinicScoped, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "phone",
+        "time_zone",
+        "min_notice_minutes",
+        "late_cancellation_hours",
+    ]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OpeningHoursInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "address", "phone", "email", "time_zone"]}),
+        (
+            "Booking policy",
+            {
+                "fields": [
+                    "min_notice_minutes",
+                    "booking_horizon_days",
+                    "slot_step_minutes",
+                    "late_cancellation_hours",
+                ]
+            },
+        ),
+    ]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if request.user.is_superuser else {}
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is in links patients already have; only a superuser may change it.
+        return [] if request.user.is_superuser else ["slug"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(ClinicScoped, admin.ModelAdmin):
+    list_display = ["clinic", "weekday", "opens", "closes"]
+    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "weekday"]
+
+
+@admin.register(RoomFeature)
+class RoomFeatureAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Room)
+class RoomAdmin(ClinicScoped, admin.ModelAdmin):
+    list_display = ["name", "clinic", "feature_list", "is_active"]
+    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "features", "is_active"]
+    search_fields = ["name", "clinic__name"]
+    filter_horizontal = ["features"]
+    list_select_related = ["clinic"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("features")
+
+    @admin.display(description="features")
+    def feature_list(self, room: Room) -> str:
+        return ", ".join(feature.name for feature in room.features.all())
+
+
+# --- therapists ---------------------------------------------------------------------------------
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+class WorkingHoursInline(ClinicScoped, admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+@admin.register(Therapist)
+class TherapistAdmin(LoginLinkMixin, ClinicScoped, admin.ModelAdmin):
+    list_display = ["full_name", "profession", "clinic_list", "user", "is_active"]
+    list_filter = ["profession", ("clinics", admin.RelatedOnlyFieldListFilter), "is_active"]
+    search_fields = ["first_name", "last_name", "user__username"]
+    filter_horizontal = ["qualifications", "clinics"]
+    list_select_related = ["user"]
+    inlines = [WorkingHoursInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("clinics")
+
+    @admin.display(description="clinics")
+    def clinic_list(self, therapist: Therapist) -> str:
+        return ", ".join(clinic.name for clinic in therapist.clinics.all())
+
+    def save_related(self, request, form, formsets, change):
+        # A clinic admin only sees their own clinics in the form, so the form would drop the
+        # therapist's other clinics; put those back.
+        elsewhere = []
+        if change and not request.user.is_superuser:
+            elsewhere = list(form.instance.clinics.exclude(pk__in=administered_clinic_ids(request)))
+        super().save_related(request, form, formsets, change)
+        form.instance.clinics.add(*elsewhere)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(ClinicScoped, admin.ModelAdmin):
+    list_display = ["therapist", "clinic", "weekday", "starts", "ends"]
+    list_filter = [
+        ("clinic", admin.RelatedOnlyFieldListFilter),
+        ("therapist", admin.RelatedOnlyFieldListFilter),
+        "weekday",
+    ]
+    list_select_related = ["therapist", "clinic"]
+    autocomplete_fields = ["therapist"]
+
+
+@admin.register(Treatment)
+class TreatmentAdmin(ClinicScoped, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "clinic",
+        "modality",
+        "duration_minutes",
+        "price",
+        "capacity",
+        "patient_type",
+        "online_bookable",
+        "is_active",
+    ]
+    list_filter = [
+        ("clinic", admin.RelatedOnlyFieldListFilter),
+        "modality",
+        "patient_type",
+        "online_bookable",
+        "is_active",
+    ]
+    search_fields = ["name", "clinic__name"]
+    list_select_related = ["clinic"]
+    filter_horizontal = ["required_qualifications", "required_room_features"]
+    fieldsets = [
+        (None, {"fields": ["clinic", "name", "modality", "description", "price", "is_active"]}),
+        (
+            "Time",
+            {"fields": ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes"]},
+        ),
+        (
+            "Who and where",
+            {
+                "fields": [
+                    "required_qualifications",
+                    "required_room_features",
+                    "capacity",
+                    "patient_type",
+                    "online_bookable",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(ClinicMembership)
+class ClinicMembershipAdmin(ClinicScoped, admin.ModelAdmin):
+    list_display = ["user", "clinic", "role"]
+    list_filter = ["role", ("clinic", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    list_select_related = ["user", "clinic"]
+    autocomplete_fields = ["user"]
