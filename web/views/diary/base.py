@@ -1,0 +1,57 @@
+"""What every diary page shares: the reception-only guard, the clinic's today, where to go back
+to, the patients reception may book, and how a booking's time reads."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+
+from booking.models import Booking, Clinic
+from booking.selectors import access_for, patients_visible_to
+
+from ..common import refuse, sign_in_first
+
+
+def reception(view):
+    """Only reception and admins of the clinic in the URL; the view receives the Clinic."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, clinic: str, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return sign_in_first(request)
+        clinic = get_object_or_404(Clinic, slug=clinic)
+        if not access_for(request).manages(clinic.pk):
+            return refuse(request, f"Only the reception team of {clinic.name} can use its diary.")
+        return view(request, clinic, *args, **kwargs)
+
+    return wrapper
+
+
+def _today(clinic: Clinic):
+    return timezone.now().astimezone(clinic.tz).date()
+
+
+def _back(request: HttpRequest, clinic: Clinic) -> str:
+    """The diary view the request came from (kept in ?back=), else today's."""
+    back = request.POST.get("back") or request.GET.get("back") or ""
+    prefix = reverse("web:diary", args=[clinic.slug])
+    return back if back.startswith(prefix) else prefix
+
+
+def _patients(request: HttpRequest, clinic: Clinic):
+    """Patients reception may book at this clinic: its own, and any it has seen before."""
+    return (
+        patients_visible_to(request.user)
+        .filter(Q(clinic=clinic) | Q(bookings__clinic=clinic))
+        .distinct()
+    )
+
+
+def _when(booking: Booking) -> str:
+    local = booking.start.astimezone(booking.clinic.tz)
+    return f"{local:%a %-d %b %H:%M}"

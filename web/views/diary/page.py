@@ -1,0 +1,170 @@
+"""The diary itself: the clinic chooser, the day or week grid, its poll for changes and the
+patient search of its dialogs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from booking.filters import PatientFilter
+from booking.models import Clinic
+from booking.selectors import access_for
+
+from ...diary import By, Diary, diary_signature
+from ..common import page, parse_day, refuse, sign_in_first
+from .base import _patients, _today, reception
+from .waitlist import _waitlist_context
+
+DEFAULT_POLL_SECONDS = 10
+
+
+def diary_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return sign_in_first(request)
+    access = access_for(request)
+    clinics = list(
+        Clinic.objects.all()
+        if access.is_superuser
+        else Clinic.objects.filter(pk__in=[pk for pk in access.roles if access.manages(pk)])
+    )
+    if len(clinics) == 1:
+        return redirect("web:diary", clinic=clinics[0].slug)
+    if not clinics:
+        if access.therapist is not None:
+            return redirect("web:therapist_day")
+        return refuse(request, "The diary is for clinic reception teams.")
+    return page(request, "web/diary/clinics.html", {"clinics": clinics})
+
+
+def _diary_from(request: HttpRequest, clinic: Clinic) -> Diary:
+    only = request.GET.get("only", "")
+    return Diary(
+        clinic=clinic,
+        day=parse_day(request.GET.get("date"), _today(clinic)),
+        view=request.GET.get("view", "day"),
+        by=request.GET.get("by", By.THERAPIST),
+        only=int(only) if only.isdigit() else None,
+    )
+
+
+def _diary_url(clinic: Clinic, diary: Diary | None = None, **changes) -> str:
+    params = {}
+    if diary is not None:
+        params = {"date": diary.first_day.isoformat(), "view": diary.view, "by": diary.by}
+        if diary.only:
+            params["only"] = diary.only
+    params.update({key: value for key, value in changes.items() if value is not None})
+    return f"{reverse('web:diary', args=[clinic.slug])}?{urlencode(params)}"
+
+
+def _signature(request: HttpRequest, clinic: Clinic) -> str:
+    """The diary_signature of the days this request shows (the Monday-to-Sunday week, or a day)."""
+    first_day = parse_day(request.GET.get("date"), _today(clinic))
+    if request.GET.get("view") == "week":
+        first_day -= timedelta(days=first_day.weekday())
+        return diary_signature(clinic=clinic, first_day=first_day, days=7)
+    return diary_signature(clinic=clinic, first_day=first_day, days=1)
+
+
+@reception
+def diary(request: HttpRequest, clinic: Clinic) -> HttpResponse:
+    # Fingerprint first, then draw: a change landing in between makes the first poll redraw.
+    etag = _signature(request, clinic)
+    diary = _diary_from(request, clinic)
+    query = urlencode(
+        {
+            "date": diary.first_day.isoformat(),
+            "view": diary.view,
+            "by": diary.by,
+            "only": diary.only or "",
+        }
+    )
+    context = {
+        "clinic": clinic,
+        "diary": diary,
+        "today": _today(clinic),
+        "here": _diary_url(clinic, diary),
+        "changes_url": f"{reverse('web:diary_changes', args=[clinic.slug])}?{query}",
+        "etag": etag,
+        "poll_seconds": getattr(settings, "WEB_DIARY_POLL_SECONDS", DEFAULT_POLL_SECONDS),
+        "links": {
+            "previous": _diary_url(clinic, diary, date=diary.previous_day.isoformat()),
+            "next": _diary_url(clinic, diary, date=diary.next_day.isoformat()),
+            "today": _diary_url(clinic, diary, date=_today(clinic).isoformat()),
+            "day": _diary_url(clinic, diary, view="day"),
+            "week": _diary_url(clinic, diary, view="week"),
+            "by_therapist": _diary_url(clinic, diary, by=By.THERAPIST, only=""),
+            "by_room": _diary_url(clinic, diary, by=By.ROOM, only=""),
+        },
+        "waitlist": _waitlist_context(clinic),
+    }
+    return page(request, "web/diary/diary.html", context)
+
+
+@require_GET
+@reception
+def changes(request: HttpRequest, clinic: Clinic) -> HttpResponse:
+    """What the diary draws, for the page to redraw what changed; 304 when nothing did."""
+    etag = f'"{_signature(request, clinic)}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    diary = _diary_from(request, clinic)
+    back = _diary_url(clinic, diary)
+    items = [
+        {
+            "id": item.dom_id,
+            "column": item.column,
+            "html": render_to_string(
+                "web/diary/_item.html",
+                {"item": item, "clinic": clinic, "back": back, "diary": diary},
+            ),
+        }
+        for item in diary.items
+    ]
+    waitlist = render_to_string(
+        "web/diary/_waitlist.html",
+        {"clinic": clinic, "waitlist": _waitlist_context(clinic), "here": back},
+        request,
+    )
+    response = JsonResponse({"items": items, "waitlist": waitlist})
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+@reception
+def patient_search(request: HttpRequest, clinic: Clinic) -> JsonResponse:
+    query = request.GET.get("q", "").strip()
+    patients = []
+    if len(query) >= 2:
+        found = PatientFilter({"search": query}, queryset=_patients(request, clinic)).qs.order_by(
+            "last_name", "first_name"
+        )[:10]
+        patients = [
+            {
+                "id": patient.pk,
+                "name": patient.full_name,
+                "detail": " · ".join(
+                    filter(
+                        None,
+                        [
+                            f"{patient.date_of_birth:%-d %b %Y}" if patient.date_of_birth else "",
+                            patient.phone,
+                            patient.email,
+                        ],
+                    )
+                ),
+            }
+            for patient in found
+        ]
+    return JsonResponse({"patients": patients})
