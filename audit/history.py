@@ -154,7 +154,9 @@ def bulk_create_with_history(model: type[models.Model], objs: list, *, user=None
             history_type="+",
             history_date=now,
             history_user=user or history_model.get_default_history_user(obj),
-            **{field.attname: getattr(obj, field.attname) for field in history_model.tracked_fields},
+            **{
+                field.attname: getattr(obj, field.attname) for field in history_model.tracked_fields
+            },
         )
         describe(row, obj)
         rows.append(row)

@@ -45,17 +45,21 @@ def _history_part(history_model, patient_id: int, filters: EntryFilters) -> Quer
     if filters.before:
         rows = rows.filter(history_date__lt=filters.before)
     audited = REGISTRY[history_model]
-    return rows.annotate(
-        entry_at=F("history_date"),
-        entry_actor_id=F("history_user_id"),
-        entry_action=F("audit_action"),
-        entry_object_type=Value(audited.object_type, output_field=CharField()),
-        entry_object_id=F(history_model.instance_type._meta.pk.attname),
-        entry_changes=F("audit_changes"),
-        entry_channel=F("audit_channel"),
-        entry_source=Value(history_model._meta.label_lower, output_field=CharField()),
-        entry_id=F("history_id"),
-    ).order_by().values(*ENTRY_COLUMNS)
+    return (
+        rows.annotate(
+            entry_at=F("history_date"),
+            entry_actor_id=F("history_user_id"),
+            entry_action=F("audit_action"),
+            entry_object_type=Value(audited.object_type, output_field=CharField()),
+            entry_object_id=F(history_model.instance_type._meta.pk.attname),
+            entry_changes=F("audit_changes"),
+            entry_channel=F("audit_channel"),
+            entry_source=Value(history_model._meta.label_lower, output_field=CharField()),
+            entry_id=F("history_id"),
+        )
+        .order_by()
+        .values(*ENTRY_COLUMNS)
+    )
 
 
 def _read_part(patient_id: int, filters: EntryFilters) -> QuerySet | None:
@@ -68,17 +72,21 @@ def _read_part(patient_id: int, filters: EntryFilters) -> QuerySet | None:
         rows = rows.filter(at__gte=filters.since)
     if filters.before:
         rows = rows.filter(at__lt=filters.before)
-    return rows.annotate(
-        entry_at=F("at"),
-        entry_actor_id=F("actor_id"),
-        entry_action=Value(AuditAction.READ.value, output_field=CharField()),
-        entry_object_type=F("object_type"),
-        entry_object_id=F("object_id"),
-        entry_changes=Value(None, output_field=JSONField()),
-        entry_channel=F("channel"),
-        entry_source=Value(RecordRead._meta.label_lower, output_field=CharField()),
-        entry_id=F("id"),
-    ).order_by().values(*ENTRY_COLUMNS)
+    return (
+        rows.annotate(
+            entry_at=F("at"),
+            entry_actor_id=F("actor_id"),
+            entry_action=Value(AuditAction.READ.value, output_field=CharField()),
+            entry_object_type=F("object_type"),
+            entry_object_id=F("object_id"),
+            entry_changes=Value(None, output_field=JSONField()),
+            entry_channel=F("channel"),
+            entry_source=Value(RecordRead._meta.label_lower, output_field=CharField()),
+            entry_id=F("id"),
+        )
+        .order_by()
+        .values(*ENTRY_COLUMNS)
+    )
 
 
 def patient_audit_entries(patient_id: int, filters: EntryFilters | None = None) -> QuerySet:

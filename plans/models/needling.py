@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from audit.history import AuditedHistory
 from booking.models import Clinic, Patient
 
 
@@ -36,6 +37,18 @@ class NeedlingScreening(models.Model):
     precautions_acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_note = models.TextField(
         blank=True, help_text="How the precautions change the treatment."
+    )
+
+    history = AuditedHistory(
+        "screening",
+        patient="patient_id",
+        clinical=(
+            "answers",
+            "absolute_contraindications",
+            "relative_contraindications",
+            "notes",
+            "acknowledgement_note",
+        ),
     )
 
     class Meta:
@@ -91,6 +104,8 @@ class NeedlingConsent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawal_note = models.TextField(blank=True)
+
+    history = AuditedHistory("consent", patient="patient_id", clinical=("scope", "withdrawal_note"))
 
     class Meta:
         ordering = ["-given_at", "-id"]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from audit.history import AuditedHistory
 from booking.models import Booking, BookingStatus, Clinic, Modality, Patient, Therapist, Treatment
 
 from .choices import OPEN_STATUSES, Condition, OutcomeMeasure, PainTolerance, PlanStatus
@@ -63,6 +64,18 @@ class TreatmentPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = AuditedHistory(
+        "plan",
+        patient="patient_id",
+        clinical=(
+            "title",
+            "condition",
+            "condition_notes",
+            "discontinued_reason",
+            "preference_notes",
+        ),
+    )
+
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
@@ -106,6 +119,12 @@ class PlanGoal(models.Model):
     target_value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     target_date = models.DateField(null=True, blank=True)
 
+    history = AuditedHistory(
+        "plan_goal",
+        patient="plan.patient_id",
+        clinical=("description", "measure", "label", "target_value", "target_date"),
+    )
+
     class Meta:
         ordering = ["plan", "id"]
         constraints = [
@@ -121,6 +140,8 @@ class PlanGoal(models.Model):
 
 class PlanPhase(PhaseFields):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="phases")
+
+    history = AuditedHistory("plan_phase", patient="plan.patient_id", clinical=("notes",))
 
     class Meta:
         ordering = ["plan", "order"]

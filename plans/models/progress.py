@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.history import AuditedHistory
 from booking.models import Booking
 
 from .choices import OutcomeMeasure
@@ -70,6 +71,12 @@ class OutcomeRecord(models.Model):
     reported_by_patient = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = AuditedHistory(
+        "outcome",
+        patient="plan.patient_id",
+        clinical=("measure", "label", "value", "items", "notes"),
+    )
 
     class Meta:
         ordering = ["plan", "measure", "label", "recorded_on", "id"]

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from audit.history import bulk_create_with_history
 from booking.models import Clinic, Modality, Patient, PatientType, Therapist, Treatment
 
 from .. import errors
@@ -481,7 +482,9 @@ def create_plan(
         preference_notes=preferences.notes,
         created_by=user_or_none(created_by),
     )
-    PlanGoal.objects.bulk_create(PlanGoal(plan=plan, **vars(goal)) for goal in goals)
+    bulk_create_with_history(
+        PlanGoal, [PlanGoal(plan=plan, **vars(goal)) for goal in goals], user=plan.created_by
+    )
     if template is not None:
         _copy_template(plan, template)
     for spec in phases:

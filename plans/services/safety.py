@@ -201,11 +201,13 @@ def withdraw_consent(
     )
     if not consents:
         raise errors.ConsentAlreadyWithdrawn("There is no current consent to withdraw.")
-    NeedlingConsent.objects.filter(pk__in=[c.pk for c in consents]).update(
-        withdrawn_at=now or timezone.now(),
-        withdrawn_by=user_or_none(withdrawn_by),
-        withdrawal_note=note,
-    )
+    # One save per consent (usually one), not a queryset update: each withdrawal is a change
+    # the audit trail must record.
+    for consent in consents:
+        consent.withdrawn_at = now or timezone.now()
+        consent.withdrawn_by = user_or_none(withdrawn_by)
+        consent.withdrawal_note = note
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
     return screening
 
 

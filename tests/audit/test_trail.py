@@ -42,7 +42,8 @@ def test_a_booking_and_its_cancellation_are_recorded_with_the_status_transition(
     assert changed["status"] == ("confirmed", "cancelled")
     assert changed["cancellation_reason"] == ("", "illness")
     assert cancelled["entry_object_id"] == booking.pk
-    assert "updated_at" not in changed and "version" not in changed
+    assert "updated_at" not in changed
+    assert "version" not in changed
 
 
 def test_changes_list_only_what_changed(patient):
@@ -62,7 +63,9 @@ def test_the_channel_is_the_one_acted_through(patient):
     assert entries(patient, action=AuditAction.CHANGED)[0]["entry_channel"] == "task"
 
 
-def test_reads_and_changes_merge_newest_first_and_filter(patient, therapist, tess_user, time_machine):
+def test_reads_and_changes_merge_newest_first_and_filter(
+    patient, therapist, tess_user, time_machine
+):
     time_machine.move_to(at(2, 9))
     record_read(tess_user, patient, "screening", 41, AuditChannel.WEB)
     time_machine.move_to(at(2, 10))
