@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "booking",
     "plans",
     "notifications",
+    "privacy",
     "web",
 ]
 

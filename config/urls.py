@@ -7,6 +7,7 @@ from booking import views as booking_views
 from booking.auth_views import ObtainTokenView
 from notifications.urls import FeedViewSet, feed_urlpatterns
 from plans import views as plan_views
+from privacy import views as privacy_views
 
 from .health import health
 
@@ -29,6 +30,7 @@ router.register("screenings", plan_views.ScreeningViewSet, basename="screening")
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("availability/", booking_views.AvailabilityView.as_view(), name="availability"),
+    path("audit/", privacy_views.AuditView.as_view(), name="audit"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *router.urls,
