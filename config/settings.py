@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "plans",
     "notifications",
     "privacy",
+    "waitlist",
     "web",
 ]
 

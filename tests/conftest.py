@@ -13,6 +13,8 @@ import time_machine
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from booking.models import Channel
+from booking.services import book_session
 from tests.factories import (
     ClinicFactory,
     MembershipFactory,
@@ -118,3 +120,21 @@ def client_for(user) -> APIClient:
 def api():
     """api(user) -> an APIClient authenticated as that user by token (None: anonymous)."""
     return client_for
+
+
+@pytest.fixture
+def book():
+    """book(treatment, patient, "2027-03-02T10:00", therapist=None) books at the desk."""
+
+    def make(treatment, patient, at: str, therapist=None):
+        start = datetime.fromisoformat(at).replace(tzinfo=UTC)
+        return book_session(
+            treatment=treatment,
+            start=start,
+            patient=patient,
+            therapist=therapist,
+            apply_policy=False,
+            channel=Channel.RECEPTION,
+        )
+
+    return make

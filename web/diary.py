@@ -26,8 +26,9 @@ from booking.models import (
     Therapist,
     WorkingHours,
 )
+from waitlist.selectors import waitlist_signature
 
-from .selectors import local_midnight, waitlist_signature
+from .selectors import local_midnight
 
 DAY_MINUTES = 24 * 60
 DEFAULT_HOURS = (8 * 60, 18 * 60)

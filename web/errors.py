@@ -1,24 +1,13 @@
-"""Domain errors raised by the web app's own services (waiting list, registration)."""
+"""Domain errors raised by the web app's own services (registration, desk bookings)."""
 
 from rest_framework import status
 
 from core.api import DomainError
 
 
-class AlreadyWaiting(DomainError):
-    code = "already_waiting"
-    http_status = status.HTTP_409_CONFLICT
-    default_message = "This patient is already on the waiting list for that treatment."
-
-
-class WaitlistEntryClosed(DomainError):
-    code = "waitlist_entry_closed"
-    http_status = status.HTTP_409_CONFLICT
-    default_message = "This waiting-list entry has already been booked or removed."
-
-
-class WaitlistRuleBroken(DomainError):
-    code = "waitlist_rule_broken"
+class PatientNotChosen(DomainError):
+    code = "patient_not_chosen"
+    default_message = "Choose a patient or add a new one."
 
 
 class AccountExists(DomainError):

@@ -12,8 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 from booking.filters import PatientFilter
 from booking.models import CancellationReason, Channel, Clinic, Patient, Room, Therapist, Treatment
-
-from .models import PartOfDay
+from waitlist.models import PartOfDay
 
 
 class DateInput(forms.DateInput):

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from booking.models import Block, Booking, BookingStatus, Patient
 from tests.conftest import NOW
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory
-from web.models import WaitlistStatus
-from web.services import add_to_waitlist
+from waitlist.models import WaitlistStatus
+from waitlist.services import add_to_waitlist
 
 FRAGMENT = {"HTTP_X_FRAGMENT": "1"}
 
@@ -312,7 +312,9 @@ def test_check_in_and_a_refused_no_show_explain_themselves(
     assert booking.checked_in_at == NOW
 
 
-@pytest.mark.django_db
+# Real commits: the waiting list is offered the time when the cancellation commits, before
+# the page reports who was offered it.
+@pytest.mark.django_db(transaction=True)
 def test_cancelling_offers_the_freed_time_to_the_waiting_list(
     rhea, massage, patient, book, frozen_now
 ):
@@ -422,7 +424,7 @@ def test_blocking_and_unblocking_a_room(rhea, massage, room, frozen_now):
 
 @pytest.mark.django_db
 def test_reception_adds_to_the_waiting_list_and_books_an_offer(
-    rhea, massage, patient, book, frozen_now
+    rhea, massage, patient, book, frozen_now, django_capture_on_commit_callbacks
 ):
     response = rhea.post(
         "/diary/derby/waiting-list/new/",
@@ -438,7 +440,8 @@ def test_reception_adds_to_the_waiting_list_and_books_an_offer(
     entry = patient.waitlist_entries.get()
 
     cancelled_elsewhere = book(massage, PatientFactory(clinic=massage.clinic), "2027-03-02T09:00")
-    rhea.post(f"/diary/derby/bookings/{cancelled_elsewhere.pk}/cancel/", {"version": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        rhea.post(f"/diary/derby/bookings/{cancelled_elsewhere.pk}/cancel/", {"version": 1})
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.OFFERED
 

@@ -11,9 +11,9 @@ from booking.services import complete_booking
 from notifications.models import CalendarEntry
 from tests.conftest import NOW
 from tests.factories import PatientFactory, UserFactory
+from waitlist.models import WaitlistEntry, WaitlistStatus
+from waitlist.services import add_to_waitlist
 from web.links import booking_for_token, manage_booking_url, manage_token
-from web.models import WaitlistEntry, WaitlistStatus
-from web.services import add_to_waitlist
 
 
 @pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_links_expire_after_the_maximum_age(db, massage, patient, book, frozen_n
 
 @pytest.mark.django_db
 def test_patient_moves_a_booking_by_link_and_the_freed_time_is_offered(
-    browser_for, massage, patient, book, therapist, frozen_now
+    browser_for, massage, patient, book, therapist, frozen_now, django_capture_on_commit_callbacks
 ):
     booking = book(massage, patient, "2027-03-02T10:00")
     waiting = add_to_waitlist(
@@ -84,10 +84,11 @@ def test_patient_moves_a_booking_by_link_and_the_freed_time_is_offered(
     browser = browser_for(None)
     page = browser.get(f"{url}reschedule/?from=2027-03-03").content.decode()
     assert 'aria-label="Move to Wednesday 3 March at 14:00"' in page
-    response = browser.post(
-        f"{url}reschedule/",
-        {"start": "2027-03-03T14:00:00+00:00", "therapist": str(therapist.pk), "version": "1"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(
+            f"{url}reschedule/",
+            {"start": "2027-03-03T14:00:00+00:00", "therapist": str(therapist.pk), "version": "1"},
+        )
     assert response["Location"] == url
     booking.refresh_from_db()
     assert booking.start == datetime(2027, 3, 3, 14, tzinfo=UTC)
@@ -149,15 +150,16 @@ def test_a_late_cancellation_is_warned_about_and_needs_confirming(
 
 @pytest.mark.django_db
 def test_cancelling_by_link_frees_the_time_for_the_waiting_list(
-    browser_for, massage, patient, book, frozen_now
+    browser_for, massage, patient, book, frozen_now, django_capture_on_commit_callbacks
 ):
     booking = book(massage, patient, "2027-03-04T10:00")
     waiting = add_to_waitlist(
         patient=PatientFactory(clinic=massage.clinic), treatment=massage, earliest=NOW.date()
     )
-    response = browser_for(None).post(
-        f"{manage_booking_url(booking)}cancel/", {"reason": "", "version": "1"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser_for(None).post(
+            f"{manage_booking_url(booking)}cancel/", {"reason": "", "version": "1"}
+        )
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED

@@ -31,7 +31,6 @@ from .times import (
     therapists_offering,
     treatments_by_modality,
 )
-from .waitlist import offer_is_still_free, open_waitlist, waitlist_signature
 
 __all__ = [
     "DayOfTimes",
@@ -50,8 +49,6 @@ __all__ = [
     "may_change_online",
     "may_move_online",
     "nearest_times",
-    "offer_is_still_free",
-    "open_waitlist",
     "parts_of_day",
     "patient_bookings",
     "patient_plans",
@@ -61,5 +58,4 @@ __all__ = [
     "therapists_offering",
     "treatments_by_modality",
     "upcoming_and_past",
-    "waitlist_signature",
 ]

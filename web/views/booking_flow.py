@@ -19,8 +19,9 @@ from booking.selectors import access_for
 from core.api import DomainError
 from plans.errors import NeedlingNotCleared
 from plans.selectors import involves_needling
+from waitlist import services as waitlist_services
 
-from .. import selectors, services
+from .. import selectors
 from ..forms import RegistrationForm
 from .accounts import register_and_sign_in
 from .common import TIME_PROBLEMS, page, parse_day, parse_start, refuse, sign_in_first
@@ -300,7 +301,7 @@ def join_waitlist(request: HttpRequest, clinic: str, treatment: int) -> HttpResp
     therapist = therapist_choice(treatment, request.POST.get("therapist"))
     today = timezone.now().astimezone(treatment.clinic.tz).date()
     try:
-        services.add_to_waitlist(
+        waitlist_services.add_to_waitlist(
             patient=patient,
             treatment=treatment,
             therapist=therapist,

@@ -22,7 +22,7 @@ from plans.selectors import plan_progress, plans_visible_to
 from plans.services import log_exercise
 from plans.services.common import clinic_today
 
-from .. import selectors, services
+from .. import selectors
 from ..forms import PatientCancelForm
 from ..ics import booking_calendar
 from ..links import booking_for_token, manage_token
@@ -147,7 +147,6 @@ def reschedule(request: HttpRequest, uid=None, token=None) -> HttpResponse:
         if start is None:
             messages.error(request, "Please choose a new time.")
             return redirect(links.reschedule)
-        before = booking
         try:
             moved = booking_services.reschedule_booking(
                 booking=booking,
@@ -170,7 +169,6 @@ def reschedule(request: HttpRequest, uid=None, token=None) -> HttpResponse:
                 moving=booking,
                 back_url=links.page,
             )
-        services.offer_time_freed_by(before)
         local = moved.start.astimezone(moved.clinic.tz)
         messages.success(request, f"Moved to {local:%A %-d %B at %H:%M}.")
         return redirect(links.page)
@@ -214,7 +212,6 @@ def cancel(request: HttpRequest, uid=None, token=None) -> HttpResponse:
             except DomainError as refused:
                 error = refused.message
             else:
-                services.offer_time_freed_by(booking)
                 messages.success(
                     request,
                     "Your appointment is cancelled."

@@ -9,7 +9,7 @@ import pytest
 from booking.models import Block, Booking, BookingStatus
 from booking.services import book_session
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory
-from web.services import add_to_waitlist
+from waitlist.services import add_to_waitlist
 
 from .pages import DESKTOP, PHONE, shot, sign_in
 

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from booking import services as booking_services
 from booking.models import STATUS_TRANSITIONS, Booking, BookingStatus, Clinic
 from core.api import DomainError
+from waitlist.models import WaitlistEntry
+from waitlist.selectors import offers_in_time_freed_by
 
 from ... import selectors, services
 from ...forms import CancelForm, DeskBookingForm, MoveForm, StatusForm
-from ...models import WaitlistEntry
 from ..common import STATUS_ACTIONS, TIME_PROBLEMS, done, page, parse_day, status_actions
 from .base import _back, _patients, _today, _when, reception
 
@@ -177,7 +178,7 @@ def cancel_booking(request: HttpRequest, clinic: Clinic, pk: int) -> HttpRespons
         return _detail_page(
             request, clinic, _clinic_booking(clinic, pk), error=refused.message, status=409
         )
-    offered = services.offer_time_freed_by(booking)
+    offered = offers_in_time_freed_by(booking)
     late = " (late cancellation)" if cancelled.is_late_cancellation else ""
     return done(
         request,
@@ -230,7 +231,7 @@ def move_booking(request: HttpRequest, clinic: Clinic, pk: int) -> HttpResponse:
                 booking.blocked_end,
                 booking.therapist_id,
             ):
-                offered = services.offer_time_freed_by(booking)
+                offered = offers_in_time_freed_by(booking)
             return done(
                 request,
                 f"Moved {booking.patient.full_name} to {_when(moved)} "

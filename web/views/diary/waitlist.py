@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from booking.models import Clinic
 from core.api import DomainError
+from waitlist import selectors, services
+from waitlist.models import WaitlistEntry
 
-from ... import selectors, services
 from ...forms import WaitlistForm
-from ...models import WaitlistEntry
 from ..common import done, is_fragment, page, refuse
 from .base import _back, _patients, _today, _when, reception
 

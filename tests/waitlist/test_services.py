@@ -5,13 +5,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from booking.errors import SlotConflict
+from booking.events import freed_time_of
 from booking.models import Booking
 from booking.services import cancel_booking
 from tests.conftest import NOW
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory
-from web import errors
-from web.models import PartOfDay, WaitlistEntry, WaitlistStatus
-from web.services import add_to_waitlist, book_from_waitlist, offer_time_freed_by
+from waitlist import errors
+from waitlist.models import PartOfDay, WaitlistEntry, WaitlistStatus
+from waitlist.selectors import offers_in_time_freed_by
+from waitlist.services import add_to_waitlist, book_from_waitlist, offer_freed_time
 
 
 @pytest.fixture
@@ -19,6 +21,11 @@ def cancelled(massage, patient, book, frozen_now):
     """Pat's Tuesday 10:00 massage with Tess, just cancelled."""
     booking = book(massage, patient, "2027-03-02T10:00")
     return cancel_booking(booking=booking, apply_policy=False)
+
+
+def offer_time_freed_by(booking):
+    """What the time-freed hook does when the cancellation commits."""
+    return offer_freed_time(freed_time_of(booking))
 
 
 def waiter(massage, **wishes):
@@ -70,9 +77,10 @@ def test_a_waiter_busy_at_the_freed_start_is_offered_a_later_start_in_the_freed_
 
 def test_offering_twice_offers_nothing_new(massage, cancelled):
     entry = waiter(massage)
-    first = offer_time_freed_by(cancelled)
+    assert offer_time_freed_by(cancelled) == [entry]
     offered_at = WaitlistEntry.objects.get(pk=entry.pk).offered_at
-    assert offer_time_freed_by(cancelled) == first == [entry]  # the same offer, reported again
+    assert offer_time_freed_by(cancelled) == []  # nothing new is offered
+    assert offers_in_time_freed_by(cancelled) == [entry]  # the offer made, read back
     assert WaitlistEntry.objects.get(pk=entry.pk).offered_at == offered_at
 
 

@@ -24,7 +24,7 @@ class PartOfDay(models.TextChoices):
 class WaitlistEntry(models.Model):
     """One patient waiting for one treatment, perhaps with one therapist, within some dates.
 
-    When time frees up, `web.services.offer_freed_slot` marks matching entries `offered` with the
+    When time frees up, `waitlist.services.offer_freed_slot` marks matching entries `offered` with the
     slot; reception then books it (`book_from_waitlist`) or puts the entry back to `waiting`.
     """
 
@@ -63,6 +63,9 @@ class WaitlistEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # The table keeps the name it had when the waiting list lived in the web app, so the
+        # move to this app (migration 0001, state only) kept every entry.
+        db_table = "web_waitlistentry"
         ordering = ["created_at", "id"]
         verbose_name_plural = "waiting list entries"
         constraints = [
@@ -82,7 +85,7 @@ class WaitlistEntry(models.Model):
             ),
         ]
         # The diary panel and offer_freed_slot read a clinic's open entries.
-        indexes = [models.Index(fields=["clinic", "status"])]
+        indexes = [models.Index(fields=["clinic", "status"], name="web_waitlis_clinic__670d2e_idx")]
 
     def __str__(self) -> str:
         return f"{self.patient} waiting for {self.treatment.name}"

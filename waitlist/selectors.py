@@ -1,4 +1,4 @@
-"""Reads of the waiting list for the diary panel."""
+"""Reads of the waiting list: the diary panel, the API, and the offers a freed time made."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Q
 
 from booking.availability import Availability
-from booking.models import Clinic
+from booking.models import Booking, Clinic
 from core.api import DomainError
 
-from ..models import WaitlistEntry, WaitlistStatus
+from .models import WaitlistEntry, WaitlistStatus
 
 
 def open_waitlist(clinic: Clinic) -> list[WaitlistEntry]:
@@ -53,3 +53,20 @@ def waitlist_signature(clinic: Clinic) -> tuple:
         offered=Count("id", filter=Q(status=WaitlistStatus.OFFERED)),
     )
     return tuple(stats.values())
+
+
+def offers_in_time_freed_by(booking: Booking) -> list[WaitlistEntry]:
+    """The entries now holding an offer in the time `booking` held (pass it as it was before).
+
+    The offers themselves are made once, by the time-freed hook when the change committed
+    (services.offer_freed_time); the pages only read them back to say who was offered the time.
+    """
+    return list(
+        WaitlistEntry.objects.filter(
+            clinic_id=booking.clinic_id,
+            status=WaitlistStatus.OFFERED,
+            offered_therapist_id=booking.therapist_id,
+            offered_start__gte=booking.blocked_start,
+            offered_start__lt=booking.blocked_end,
+        ).order_by("created_at", "id")
+    )

@@ -5,7 +5,7 @@ from .models import WaitlistEntry
 
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(admin.ModelAdmin):
-    """Read and tidy the waiting list; offering and booking happen in the diary (web.services)."""
+    """Read and tidy the waiting list; offering and booking happen in the diary and the API (waitlist.services)."""
 
     list_display = ["patient", "treatment", "therapist", "clinic", "status", "earliest", "latest"]
     list_filter = ["clinic", "status", "part_of_day"]
