@@ -17,7 +17,9 @@ def test_entries_written_before_the_move_are_there_after_it(clinic, massage):
     latest = executor.loader.graph.leaf_nodes()
     executor.migrate(BEFORE)
     try:
-        old_model = executor.loader.project_state([BEFORE[0]]).apps.get_model("web", "WaitlistEntry")
+        old_model = executor.loader.project_state([BEFORE[0]]).apps.get_model(
+            "web", "WaitlistEntry"
+        )
         old_model.objects.create(
             clinic_id=clinic.pk,
             patient_id=patient.pk,
