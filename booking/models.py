@@ -58,6 +58,14 @@ class Clinic(models.Model):
     late_cancellation_hours = models.PositiveIntegerField(
         default=24, help_text="Cancelling closer to the start than this is a late cancellation."
     )
+    share_clinical_records = models.BooleanField(
+        default=False,
+        help_text=(
+            "Every therapist at this clinic may read the clinical records of its patients. "
+            "Off: only the patient's care team (therapists they are booked with, the lead and "
+            "named therapist of their plans)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -77,6 +77,7 @@ class ClinicSerializer(serializers.ModelSerializer):
             "booking_horizon_days",
             "slot_step_minutes",
             "late_cancellation_hours",
+            "share_clinical_records",
             "opening_hours",
         ]
 

@@ -3,10 +3,12 @@
 services, as in the API."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
 from core.api import DomainError
 
 from . import services
+from .access import CHANNEL_ADMIN, open_clinical_record, patients_treated_by
 from .models import (
     Exercise,
     ExerciseLog,
@@ -21,6 +23,33 @@ from .models import (
     TemplateSession,
     TreatmentPlan,
 )
+
+
+class ClinicalRecordAdmin(admin.ModelAdmin):
+    """A clinical record in the admin: listed only for the patients the user treats, and each
+    record opened through the one gate in plans/access.py (so the read is recorded)."""
+
+    patient_path = "patient"
+
+    def get_queryset(self, request):
+        treated = patients_treated_by(request.user)
+        return super().get_queryset(request).filter(**{f"{self.patient_path}__in": treated})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id)
+        if record is not None:
+            patient = record.patient if self.patient_path == "patient" else record.plan.patient
+            try:
+                open_clinical_record(
+                    request.user,
+                    patient,
+                    object_type=self.model._meta.model_name,
+                    object_id=record.pk,
+                    channel=CHANNEL_ADMIN,
+                )
+            except DomainError as refused:
+                raise PermissionDenied(refused.message) from refused
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -83,7 +112,7 @@ class PlanPhaseInline(ReadOnlyInline):
 
 
 @admin.register(TreatmentPlan)
-class TreatmentPlanAdmin(admin.ModelAdmin):
+class TreatmentPlanAdmin(ClinicalRecordAdmin):
     list_display = ["__str__", "patient", "clinic", "lead_therapist", "status", "start_date"]
     list_filter = ["status", "condition", "clinic"]
     search_fields = ["title", "patient__first_name", "patient__last_name"]
@@ -119,7 +148,7 @@ class NeedlingConsentInline(ReadOnlyInline):
 
 
 @admin.register(NeedlingScreening)
-class NeedlingScreeningAdmin(admin.ModelAdmin):
+class NeedlingScreeningAdmin(ClinicalRecordAdmin):
     list_display = ["patient", "screened_at", "valid_until", "questionnaire_version"]
     list_filter = ["clinic"]
     search_fields = ["patient__first_name", "patient__last_name"]
@@ -136,7 +165,8 @@ class NeedlingScreeningAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExerciseLog)
-class ExerciseLogAdmin(admin.ModelAdmin):
+class ExerciseLogAdmin(ClinicalRecordAdmin):
+    patient_path = "plan__patient"
     list_display = ["prescription", "plan", "performed_on", "sets_done", "pain"]
     list_filter = ["performed_on"]
 
@@ -148,7 +178,8 @@ class ExerciseLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeRecord)
-class OutcomeRecordAdmin(admin.ModelAdmin):
+class OutcomeRecordAdmin(ClinicalRecordAdmin):
+    patient_path = "plan__patient"
     list_display = ["plan", "measure", "label", "value", "recorded_on"]
     list_filter = ["measure"]
 

@@ -161,3 +161,13 @@ class PrescriptionHasLogs(PlanConflict):
 
 class ScreeningNotCurrent(PlanConflict):
     code = "screening_not_current"
+
+
+class NotInCareTeam(DomainError):
+    """Clinical content of a patient the caller does not treat (plans/access.py): 403."""
+
+    code = "not_in_care_team"
+    http_status = status.HTTP_403_FORBIDDEN
+    default_message = (
+        "This is clinical content: only the patient and the clinicians who treat them may read it."
+    )

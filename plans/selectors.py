@@ -1,12 +1,10 @@
-"""Reads with a rule in them: who sees which plan and how much of it, whether a patient is cleared
-for dry needling, and a plan's progress and exercise adherence.
+"""Reads with a rule in them: which plans a user sees, whether a patient is cleared for dry
+needling, and a plan's progress and exercise adherence.
 
-Who sees what (docs/decisions/0003-treatment-plans.md):
-- therapists at the plan's clinic: everything, and may change it;
-- the patient: their own plans once they leave draft, clinical content included;
-- receptionists and clinic admins (without a therapist role there): the plan's scheduling side
-  only (who, when, status, sessions and their bookings); clinical fields are null for them and
-  the clinical endpoints (progress, adherence, logs, outcomes, screenings) answer 403.
+Who sees what (docs/decisions/0003-treatment-plans.md): staff see their clinics' plans, the
+patient their own once they leave draft. Clinical content (a plan's clinical fields, progress,
+adherence, logs, outcomes, screenings) only through the one gate in plans/access.py: the
+patient and the clinicians who treat them.
 """
 
 from __future__ import annotations
@@ -18,8 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from booking.models import Booking, ClinicMembership, Modality, Patient, StaffRole, Treatment
-from booking.selectors import Access
+from booking.models import Booking, ClinicMembership, Modality, Patient, Treatment
 
 from . import errors
 from .clinical import ADHERENCE_TARGET_PERCENT, MEASURES, Measure
@@ -38,20 +35,11 @@ from .models import (
     TreatmentPlan,
 )
 
-# --- who may do what ----------------------------------------------------------------------------
-
-
-def _clinics_with_role(user, *roles: str):
-    return ClinicMembership.objects.filter(user=user, role__in=roles).values("clinic_id")
+# --- what staff see of plans ---------------------------------------------------------------------
 
 
 def _staff_clinics(user):
     return ClinicMembership.objects.filter(user=user).values("clinic_id")
-
-
-def is_clinician_at(access: Access, clinic_id: int) -> bool:
-    """Therapists at a clinic (and superusers) see and change its clinical records."""
-    return access.has_role(clinic_id, StaffRole.THERAPIST)
 
 
 def patient_clinic_ids(patient: Patient) -> set[int]:
@@ -63,51 +51,9 @@ def patient_clinic_ids(patient: Patient) -> set[int]:
     return ids
 
 
-def is_clinician_for(access: Access, patient: Patient) -> bool:
-    """A therapist at one of the patient's clinics (or a superuser)."""
-    return access.is_superuser or any(
-        is_clinician_at(access, clinic_id) for clinic_id in patient_clinic_ids(patient)
-    )
-
-
-def is_clinician_anywhere(access: Access) -> bool:
-    return access.is_superuser or any(
-        StaffRole.THERAPIST in roles for roles in access.roles.values()
-    )
-
-
-class PlanAccess:
-    """What one user may do with one plan."""
-
-    def __init__(self, access: Access, plan: TreatmentPlan):
-        self.access = access
-        self.plan = plan
-
-    @property
-    def is_patient(self) -> bool:
-        return self.access.patient is not None and self.access.patient.pk == self.plan.patient_id
-
-    @property
-    def may_change(self) -> bool:
-        return is_clinician_at(self.access, self.plan.clinic_id)
-
-    @property
-    def clinical(self) -> bool:
-        """May read the plan's clinical content (condition, goals, exercises, outcomes)."""
-        return self.may_change or self.is_patient
-
-    @property
-    def is_staff(self) -> bool:
-        return self.access.is_staff_at(self.plan.clinic_id)
-
-    @property
-    def may_schedule(self) -> bool:
-        """Clinicians, the clinic's reception and the patient may book the plan's sessions."""
-        return self.may_change or self.access.manages(self.plan.clinic_id) or self.is_patient
-
-
 def plans_visible_to(user) -> QuerySet[TreatmentPlan]:
-    """Staff see their clinics' plans; a patient sees their own once they leave draft."""
+    """Staff see their clinics' plans (the scheduling side; clinical content only through
+    plans.access); a patient sees their own once they leave draft."""
     plans = TreatmentPlan.objects.select_related("patient", "clinic", "lead_therapist")
     if user.is_superuser:
         return plans
@@ -126,23 +72,6 @@ def plan_detail_queryset(plans: QuerySet[TreatmentPlan]) -> QuerySet[TreatmentPl
     )
     return plans.select_related("template", "preferred_therapist").prefetch_related(
         "goals", Prefetch("phases", queryset=phases), Prefetch("sessions", queryset=sessions)
-    )
-
-
-def screenings_visible_to(user) -> QuerySet[NeedlingScreening]:
-    """A patient sees their own; therapists see those of patients of their clinics (home
-    clinic or booked there), wherever the screening was recorded: the latest screening decides
-    a patient's clearance at every clinic."""
-    screenings = NeedlingScreening.objects.select_related("patient").prefetch_related("consents")
-    if user.is_superuser:
-        return screenings
-    clinics = _clinics_with_role(user, StaffRole.THERAPIST)
-    booked_there = Booking.objects.filter(clinic_id__in=clinics).values("patient_id")
-    return screenings.filter(
-        Q(patient__user=user)
-        | Q(clinic_id__in=clinics)
-        | Q(patient__clinic_id__in=clinics)
-        | Q(patient_id__in=booked_there)
     )
 
 

@@ -12,9 +12,10 @@ from booking.models import Clinic
 from booking.selectors import access_for
 
 from .. import services
+from ..access import is_clinician_at
 from ..filters import ExerciseFilter, TemplateFilter
 from ..models import Exercise, PlanTemplate
-from ..selectors import exercises_visible_to, is_clinician_at, templates_visible_to
+from ..selectors import exercises_visible_to, templates_visible_to
 from ..serializers import ExerciseSerializer, TemplateIn, TemplateOut
 from .common import ERRORS, lookup, prescription_spec, valid_data
 

@@ -2,9 +2,11 @@
 selector, render. Tailoring actions live in tailoring.py; screenings, templates and the exercise
 library in their own modules.
 
-Access (see plans/selectors.py): therapists at the plan's clinic change plans; the patient
-reads their own plan, logs exercise and records questionnaires; reception sees a plan's
-scheduling side and may book its sessions, and gets 403 from the clinical endpoints.
+Access (see plans/access.py): therapists at the plan's clinic who treat the patient change
+plans; the patient reads their own plan, logs exercise and records questionnaires; other staff
+of the clinic (reception, therapists outside the care team) see a plan's scheduling side and may
+book its sessions, and get 403 from the clinical endpoints. Every clinical read goes through
+plans.access.
 """
 
 from __future__ import annotations
@@ -18,17 +20,24 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from booking.models import Booking, Clinic, Patient, Therapist
-from booking.selectors import access_for
+from booking.models import Booking, Clinic, Therapist
+from booking.selectors import access_for, patients_visible_to
 
-from .. import services
+from .. import errors, services
+from ..access import (
+    CHANNEL_API,
+    ClinicalRecord,
+    PlanAccess,
+    is_clinician_at,
+    open_clinical_record,
+    readable_clinical_records,
+    treats,
+)
 from ..charts import progress_chart_svg
 from ..clinical import ADHERENCE_TARGET_PERCENT
 from ..filters import PlanFilter
 from ..models import ExerciseLog, ExercisePrescription, OutcomeRecord, TreatmentPlan
 from ..selectors import (
-    PlanAccess,
-    is_clinician_at,
     needling_clearance,
     patient_clinic_ids,
     plan_adherence,
@@ -99,15 +108,30 @@ class PlanViewSet(
         plans = plans_visible_to(self.request.user)
         return plan_detail_queryset(plans) if self.action in ("list", "retrieve") else plans
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        access = access_for(self.request)
-        context["clinical"] = lambda plan: PlanAccess(access, plan).clinical
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._plans_out(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._plans_out([self.get_object()])[0])
+
+    def _plans_out(self, plans: list[TreatmentPlan]) -> list[dict]:
+        """Plans as the caller may see them: with their clinical content only where the gate
+        lets it through (the read is then recorded), else the scheduling side only."""
+        readable = {
+            record.object_id
+            for record in readable_clinical_records(
+                self.request.user,
+                [ClinicalRecord(plan.patient, "treatment_plan", plan.pk) for plan in plans],
+                channel=CHANNEL_API,
+            )
+        }
+        context = {**self.get_serializer_context(), "clinical": lambda plan: plan.pk in readable}
         if self.action != "list":
             context["clearance"] = lambda plan: needling_clearance(
                 patient=plan.patient, on=clinic_today(plan.clinic)
             )
-        return context
+        return PlanOut(plans, many=True, context=context).data
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -117,20 +141,26 @@ class PlanViewSet(
     def _plan_to_change(self) -> TreatmentPlan:
         plan = self.get_object()
         if not self._access(plan).may_change:
-            raise PermissionDenied("Only a therapist at this plan's clinic may change it.")
+            raise PermissionDenied(
+                "Only a therapist at this plan's clinic who treats the patient may change it."
+            )
         return plan
 
-    def _clinical_plan(self) -> TreatmentPlan:
+    def _clinical_plan(self, object_type: str) -> TreatmentPlan:
+        """The plan, once the gate has let the caller read its `object_type` content."""
         plan = self.get_object()
-        if not self._access(plan).clinical:
-            raise PermissionDenied(
-                "This is clinical content: the patient's therapists and the patient only."
-            )
+        open_clinical_record(
+            self.request.user,
+            plan.patient,
+            object_type=object_type,
+            object_id=plan.pk,
+            channel=CHANNEL_API,
+        )
         return plan
 
     def _rendered(self, plan: TreatmentPlan, code: int = status.HTTP_200_OK) -> Response:
         plan = plan_detail_queryset(TreatmentPlan.objects.filter(pk=plan.pk)).get()
-        return Response(PlanOut(plan, context=self.get_serializer_context()).data, status=code)
+        return Response(self._plans_out([plan])[0], status=code)
 
     # --- create and change ------------------------------------------------------------------
 
@@ -139,10 +169,8 @@ class PlanViewSet(
         """Create a draft plan, from a template (copied and tailored) or from phases."""
         data = valid_data(PlanCreateIn, request.data)
         access = access_for(request)
-        not_found = {"patient": [f"No patient with id {data['patient']} at this clinic."]}
-        patient = Patient.objects.filter(pk=data["patient"]).first()
-        if patient is None:
-            raise serializers.ValidationError(not_found)
+        # Unknown and invisible patients get the same answer, so ids cannot be probed.
+        patient = lookup(patients_visible_to(request.user), data["patient"], "patient")
         clinic = (
             lookup(Clinic.objects.all(), data["clinic"], "clinic")
             if "clinic" in data
@@ -153,7 +181,13 @@ class PlanViewSet(
                 "Only a therapist at that clinic may create plans for its patients."
             )
         if clinic.pk not in patient_clinic_ids(patient):
-            raise serializers.ValidationError(not_found)
+            raise serializers.ValidationError(
+                {"patient": [f"No patient with id {patient.pk} at this clinic."]}
+            )
+        if not treats(request.user, patient):
+            raise errors.NotInCareTeam(
+                f"Only a clinician who treats {patient.full_name} may plan their treatment."
+            )
         if data.get("lead_therapist"):
             lead = lookup(Therapist.objects.all(), data["lead_therapist"], "lead_therapist")
         elif access.therapist is not None:
@@ -284,7 +318,7 @@ class PlanViewSet(
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Outcome measures: change from baseline and whether it reaches the measure's MCID."""
-        plan = self._clinical_plan()
+        plan = self._clinical_plan("plan_progress")
         measures = [measure_progress_data(p) for p in plan_progress(plan)]
         return Response(ProgressOut({"plan": plan.pk, "measures": measures}).data)
 
@@ -299,7 +333,7 @@ class PlanViewSet(
         renderer_classes=[SVGRenderer, JSONRenderer],
     )
     def progress_chart(self, request, pk=None):
-        plan = self._clinical_plan()
+        plan = self._clinical_plan("plan_progress")
         title = f"Progress: {plan.title or plan.get_condition_display()} ({plan.patient.full_name})"
         svg = progress_chart_svg(plan_progress(plan), title=title)
         # Health data: the chart must not sit in shared caches.
@@ -311,7 +345,7 @@ class PlanViewSet(
     @action(detail=True, methods=["get"])
     def adherence(self, request, pk=None):
         """Home-exercise adherence per plan week (target: 80% of the prescribed bouts)."""
-        plan = self._clinical_plan()
+        plan = self._clinical_plan("plan_adherence")
         weeks = plan_adherence(plan, today=clinic_today(plan.clinic))
         body = {
             "plan": plan.pk,
@@ -329,7 +363,7 @@ class PlanViewSet(
     @action(detail=True, methods=["get", "post"], url_path="exercise-logs", filter_backends=[])
     def exercise_logs(self, request, pk=None):
         """The patient's exercise diary for this plan (newest first); POST logs one bout."""
-        plan = self._clinical_plan()
+        plan = self._clinical_plan("exercise_logs")
         if request.method == "GET":
             logs = ExerciseLog.objects.filter(plan=plan).select_related("prescription__exercise")
             page = self.paginate_queryset(logs.order_by("-performed_on", "-id"))
@@ -362,7 +396,7 @@ class PlanViewSet(
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def outcomes(self, request, pk=None):
         """Scores on outcome measures; POST records one (patients: questionnaires only)."""
-        plan = self._clinical_plan()
+        plan = self._clinical_plan("outcome_records")
         if request.method == "GET":
             page = self.paginate_queryset(
                 OutcomeRecord.objects.filter(plan=plan).order_by("recorded_on", "id")

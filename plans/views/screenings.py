@@ -9,20 +9,23 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from booking.models import Clinic, Patient
-from booking.selectors import access_for
+from booking.selectors import access_for, patients_visible_to
 
-from .. import services
+from .. import errors, services
+from ..access import (
+    CHANNEL_API,
+    ClinicalRecord,
+    is_clinician_anywhere,
+    is_clinician_at,
+    open_clinical_record,
+    open_clinical_records,
+    screenings_visible_to,
+    treats,
+)
 from ..clinical import QUESTIONNAIRE_VERSION, SCREENING_ITEMS, SCREENING_VALID_FOR
 from ..filters import ScreeningFilter
 from ..models import NeedlingScreening
-from ..selectors import (
-    is_clinician_anywhere,
-    is_clinician_at,
-    is_clinician_for,
-    needling_clearance,
-    patient_clinic_ids,
-    screenings_visible_to,
-)
+from ..selectors import needling_clearance, patient_clinic_ids
 from ..serializers import (
     AcknowledgeIn,
     ClearanceOut,
@@ -71,14 +74,32 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return NeedlingScreening.objects.none()
         return screenings_visible_to(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self._open(page)
+        return self.get_paginated_response(ScreeningOut(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        screening = self.get_object()
+        self._open([screening])
+        return Response(ScreeningOut(screening).data)
+
+    def _open(self, screenings: list[NeedlingScreening]) -> None:
+        open_clinical_records(
+            self.request.user,
+            [ClinicalRecord(s.patient, "needling_screening", s.pk) for s in screenings],
+            channel=CHANNEL_API,
+        )
+
     def _screening_for_clinician(self) -> NeedlingScreening:
         screening = self.get_object()
-        if not is_clinician_for(access_for(self.request), screening.patient):
+        if not treats(self.request.user, screening.patient):
             raise PermissionDenied("Only the patient's therapists may do this.")
         return screening
 
     def _rendered(self, screening: NeedlingScreening, code: int = status.HTTP_200_OK) -> Response:
         screening = screenings_visible_to(self.request.user).get(pk=screening.pk)
+        self._open([screening])
         return Response(ScreeningOut(screening).data, status=code)
 
     @extend_schema(request=ScreeningIn, responses={201: ScreeningOut, **ERRORS})
@@ -86,7 +107,10 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """Record a completed screening questionnaire; it becomes the patient's current one."""
         data = valid_data(ScreeningIn, request.data)
         access = access_for(request)
-        patient = lookup(Patient.objects.select_related("clinic"), data["patient"], "patient")
+        # Unknown and invisible patients get the same answer, so ids cannot be probed.
+        patient = lookup(
+            patients_visible_to(request.user).select_related("clinic"), data["patient"], "patient"
+        )
         clinic = (
             lookup(Clinic.objects.all(), data["clinic"], "clinic")
             if "clinic" in data
@@ -98,6 +122,10 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise serializers.ValidationError(
                 {"patient": [f"No patient with id {patient.pk} at this clinic."]}
             )
+        if not treats(request.user, patient):
+            raise errors.NotInCareTeam(
+                f"Only a clinician who treats {patient.full_name} may screen them."
+            )
         screening = services.record_screening(
             patient=patient,
             clinic=clinic,
@@ -105,7 +133,9 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             notes=data["notes"],
             screened_by=request.user,
         )
-        return self._rendered(screening, status.HTTP_201_CREATED)
+        # The screener just gave these answers: showing them back is not reading a record.
+        screening = NeedlingScreening.objects.prefetch_related("consents").get(pk=screening.pk)
+        return Response(ScreeningOut(screening).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AcknowledgeIn, responses={200: ScreeningOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
@@ -134,7 +164,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         screening = self.get_object()
         access = access_for(request)
         own = access.patient is not None and access.patient.pk == screening.patient_id
-        if not own and not is_clinician_for(access, screening.patient):
+        if not own and not treats(request.user, screening.patient):
             raise PermissionDenied("Only the patient or their therapists may withdraw consent.")
         data = valid_data(WithdrawConsentIn, request.data)
         services.withdraw_consent(screening=screening, withdrawn_by=request.user, note=data["note"])
@@ -159,9 +189,16 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         access = access_for(request)
         patient = Patient.objects.filter(pk=query["patient"]).first()
         own = patient is not None and access.patient is not None and access.patient.pk == patient.pk
-        if patient is None or not (own or is_clinician_for(access, patient)):
+        if patient is None or not (own or treats(request.user, patient)):
             raise serializers.ValidationError(
                 {"patient": [f"No patient with id {query['patient']}."]}
             )
         clearance = needling_clearance(patient=patient, on=clinic_today(patient.clinic))
+        open_clinical_record(
+            request.user,
+            patient,
+            object_type="needling_clearance",
+            object_id=clearance.screening.pk if clearance.screening else None,
+            channel=CHANNEL_API,
+        )
         return Response(ClearanceOut(clearance_data(patient.pk, clearance)).data)

@@ -5,10 +5,12 @@ Tess (the therapist) is qualified in massage and dry needling; Room 1 is needlin
 clinic and Tess work every day 08:00-20:00 (Europe/London). "now" is Monday 1 March 2027 09:00.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from booking.models import BookingStatus, Channel
+from booking.services import book_session
 from plans import services
 from plans.clinical import SCREENING_ITEMS
 from plans.models import PlanStatus
@@ -65,6 +67,28 @@ def screen_and_consent(patient, clinic, by, **yes):
         recorded_by=by,
     )
     return screening
+
+
+def book_past_session(treatment, patient, therapist, start: datetime):
+    """A session that took place (booked at the desk a week before, then completed)."""
+    booking = book_session(
+        treatment=treatment,
+        start=start,
+        patient=patient,
+        therapist=therapist,
+        apply_policy=False,
+        channel=Channel.RECEPTION,
+        now=start - timedelta(days=7),
+    )
+    booking.status = BookingStatus.COMPLETED
+    booking.save(update_fields=["status"])
+    return booking
+
+
+@pytest.fixture
+def assessed(patient, therapist, massage):
+    """Pat had a first session with Tess on Monday 22 February 2027: Tess treats Pat."""
+    return book_past_session(massage, patient, therapist, datetime(2027, 2, 22, 10, tzinfo=UTC))
 
 
 @pytest.fixture

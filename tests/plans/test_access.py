@@ -29,18 +29,25 @@ def test_another_clinics_staff_see_nothing_and_cannot_create(
     created = api(other_therapist.user).post(
         "/api/v1/plans/", {"patient": patient.pk, "condition": "neck_pain"}, format="json"
     )
-    assert created.status_code == 403
+    assert created.status_code == 400
+    assert created.json()["error"]["fields"] == {"patient": [f"No patient with id {patient.pk}."]}
     assert TreatmentPlan.objects.count() == 1
 
 
 def test_a_therapist_cannot_plan_for_a_patient_of_another_clinic(api, therapist, other_clinic):
     stranger = PatientFactory(clinic=other_clinic)
+    client = api(therapist.user)
 
-    response = api(therapist.user).post(
+    response = client.post(
         "/api/v1/plans/", {"patient": stranger.pk, "condition": "neck_pain"}, format="json"
     )
+    unknown = client.post(
+        "/api/v1/plans/", {"patient": stranger.pk + 100, "condition": "neck_pain"}, format="json"
+    )
 
-    assert response.status_code == 403
+    # The same answer as for an id that does not exist: patient ids cannot be probed.
+    assert response.status_code == unknown.status_code == 400
+    assert response.json()["error"]["message"] == f"patient: No patient with id {stranger.pk}."
     assert not TreatmentPlan.objects.exists()
 
 

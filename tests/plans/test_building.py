@@ -58,7 +58,7 @@ def _modalities(plan):
 
 
 def test_a_plan_from_a_template_copies_phases_sessions_and_exercises(
-    api, patient, therapist, needling, massage, rehab, neck_template
+    assessed, api, patient, therapist, needling, massage, rehab, neck_template
 ):
     response = _create(
         api, therapist.user, patient=patient.pk, condition="neck_pain", template=neck_template.pk
@@ -86,7 +86,7 @@ def test_a_plan_from_a_template_copies_phases_sessions_and_exercises(
 
 
 def test_a_patient_who_avoids_needles_is_offered_the_alternative(
-    api, patient, therapist, needling, massage, rehab, neck_template
+    assessed, api, patient, therapist, needling, massage, rehab, neck_template
 ):
     response = _create(
         api,
@@ -124,7 +124,7 @@ def test_low_pain_tolerance_swaps_needling_for_its_gentler_alternative(
 
 
 def test_a_template_the_clinic_cannot_deliver_is_refused_and_nothing_written(
-    api, patient, therapist, massage, neck_template
+    assessed, api, patient, therapist, massage, neck_template
 ):
     response = _create(
         api, therapist.user, patient=patient.pk, condition="neck_pain", template=neck_template.pk
@@ -139,7 +139,7 @@ def test_a_template_the_clinic_cannot_deliver_is_refused_and_nothing_written(
 
 
 def test_a_hand_built_plan_with_too_many_sessions_for_its_phase_is_refused(
-    api, patient, therapist, massage
+    assessed, api, patient, therapist, massage
 ):
     response = _create(
         api,
@@ -161,7 +161,7 @@ def test_a_hand_built_plan_with_too_many_sessions_for_its_phase_is_refused(
 
 
 def test_a_hand_built_plan_is_created_with_goals_and_exercise(
-    api, patient, therapist, massage, chin_tuck
+    assessed, api, patient, therapist, massage, chin_tuck
 ):
     response = _create(
         api,

@@ -151,7 +151,7 @@ def test_reception_gets_no_chart_even_when_asking_for_svg(api, plan, receptionis
 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
-    assert response.json()["error"]["code"] == "permission_denied"
+    assert response.json()["error"]["code"] == "not_in_care_team"
 
 
 def test_adherence_counts_logged_bouts_up_to_what_was_prescribed(api, plan, patient):

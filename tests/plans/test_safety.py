@@ -246,7 +246,9 @@ def test_moving_a_needling_booking_rechecks_consent(patient, needling, cleared):
     assert booking.version == 1
 
 
-def test_screening_api_records_answers_and_refuses_incomplete_ones(api, patient, therapist):
+def test_screening_api_records_answers_and_refuses_incomplete_ones(
+    api, patient, therapist, assessed
+):
     client = api(therapist.user)
     partial = {"needle_phobia": False}
 
@@ -307,7 +309,7 @@ def test_screenings_are_hidden_from_reception_and_other_clinics(
     refused = api(other_therapist.user).post(
         "/api/v1/screenings/", {"patient": patient.pk, "answers": answers()}, format="json"
     )
-    assert refused.status_code == 403
+    assert refused.status_code == 400
     assert NeedlingScreening.objects.count() == 1
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.db.models import Count
 
 from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Therapist
+from plans.access import CHANNEL_WEB, ClinicalRecord, readable_clinical_records
 from plans.models import PlanSession, PlanStatus, TreatmentPlan
 from plans.selectors import (
     ACKNOWLEDGEMENT_REQUIRED,
@@ -93,10 +94,20 @@ def plan_context_for(bookings: list[Booking], *, user, today: date) -> dict[int,
     clinic; last week's home-exercise adherence; and needling clearance where it matters.
 
     Plans are read through plans.selectors.plans_visible_to(user), so a therapist sees the
-    plans of their own clinics only.
+    plans of their own clinics only; the plan and needling lines are clinical content, shown
+    only where plans.access lets the therapist read them (and each read is recorded).
     """
     if not bookings:
         return {}
+    readable = {
+        record.patient.pk
+        for record in readable_clinical_records(
+            user,
+            {ClinicalRecord(b.patient, "therapist_day_context", None) for b in bookings},
+            channel=CHANNEL_WEB,
+        )
+    }
+    bookings = [b for b in bookings if b.patient_id in readable]
     planned = {
         session.booking_id: session
         for session in PlanSession.objects.filter(
