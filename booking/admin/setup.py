@@ -51,6 +51,7 @@ class ClinicAdmin(ClinicScoped, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Clinical records", {"fields": ["share_clinical_records"]}),
     ]
 
     def get_prepopulated_fields(self, request, obj=None):

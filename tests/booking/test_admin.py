@@ -251,3 +251,16 @@ def test_clinic_admin_editing_a_shared_therapist_keeps_their_other_clinic(
     assert shared.bio == "Now also runs the Saturday class."
     assert set(shared.clinics.all()) == {clinic, other_clinic}
     assert WorkingHours.objects.filter(therapist=shared, clinic=other_clinic).count() == 7
+
+
+def test_clinic_admin_turns_on_sharing_clinical_records_in_the_admin(client, derby_admin, clinic):
+    client.force_login(derby_admin)
+    url = reverse("admin:booking_clinic_change", args=[clinic.pk])
+    form = client.get(url)
+    assert "share_clinical_records" in form.context["adminform"].form.fields
+
+    saved = client.post(url, {**change_form_data(form), "share_clinical_records": "on"})
+
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    clinic.refresh_from_db()
+    assert clinic.share_clinical_records is True
