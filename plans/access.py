@@ -23,25 +23,18 @@ recorded.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
+from audit.services import record_read
 from booking.models import Booking, BookingStatus, Clinic, ClinicMembership, Patient, StaffRole
 from booking.selectors import Access
 
 from . import errors
 from .models import NeedlingScreening, TreatmentPlan
-
-logger = logging.getLogger("physiodesk.clinical_reads")
-
-# How a read reached the record; kept with each read in the audit trail.
-CHANNEL_API = "api"
-CHANNEL_WEB = "web"
-CHANNEL_ADMIN = "admin"
 
 
 def _clinics_where_therapist(user) -> QuerySet:
@@ -144,11 +137,12 @@ class ClinicalRecord:
 
 
 def readable_clinical_records(
-    user, records: Iterable[ClinicalRecord], *, channel: str
+    user, records: Iterable[ClinicalRecord], *, channel: str | None = None
 ) -> list[ClinicalRecord]:
     """The records `user` may read (their own, or of patients they treat), with every staff read
-    among them recorded. Use it where unreadable content is left out (a plan shown to reception
-    without its clinical fields); use `open_clinical_record` where it must be refused."""
+        among them recorded in the audit trail (audit.services.record_read; `channel` defaults to the
+    request's). Use it where unreadable content is left out (a plan shown to reception
+        without its clinical fields); use `open_clinical_record` where it must be refused."""
     records = list(records)
     own_id = _own_patient_id(user)
     others = {record.patient.pk for record in records} - {own_id}
@@ -160,11 +154,13 @@ def readable_clinical_records(
     readable = [r for r in records if r.patient.pk == own_id or r.patient.pk in treated]
     for record in readable:
         if record.patient.pk != own_id:
-            _record_read(user, record, channel)
+            record_read(user, record.patient, record.object_type, record.object_id, channel)
     return readable
 
 
-def open_clinical_records(user, records: Iterable[ClinicalRecord], *, channel: str) -> None:
+def open_clinical_records(
+    user, records: Iterable[ClinicalRecord], *, channel: str | None = None
+) -> None:
     """Let `user` read all of `records`, or none: raises NotInCareTeam (403) if any belongs to a
     patient they neither are nor treat. Every staff read is recorded."""
     records = list(records)
@@ -173,21 +169,13 @@ def open_clinical_records(user, records: Iterable[ClinicalRecord], *, channel: s
 
 
 def open_clinical_record(
-    user, patient: Patient, *, object_type: str, object_id: int | None, channel: str
+    user,
+    patient: Patient,
+    *,
+    object_type: str,
+    object_id: int | None,
+    channel: str | None = None,
 ) -> None:
     """The gate for one clinical record: the patient themself, or staff who treat them (the read
     is then recorded); anyone else gets NotInCareTeam (403)."""
     open_clinical_records(user, [ClinicalRecord(patient, object_type, object_id)], channel=channel)
-
-
-def _record_read(user, record: ClinicalRecord, channel: str) -> None:
-    logger.info(
-        "clinical read",
-        extra={
-            "actor_id": user.pk,
-            "patient_id": record.patient.pk,
-            "object_type": record.object_type,
-            "object_id": record.object_id,
-            "channel": channel,
-        },
-    )

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from core.api import DomainError
 
 from . import services
-from .access import CHANNEL_ADMIN, open_clinical_record, patients_treated_by
+from .access import open_clinical_record, patients_treated_by
 from .models import (
     Exercise,
     ExerciseLog,
@@ -45,7 +45,6 @@ class ClinicalRecordAdmin(admin.ModelAdmin):
                     patient,
                     object_type=self.model._meta.model_name,
                     object_id=record.pk,
-                    channel=CHANNEL_ADMIN,
                 )
             except DomainError as refused:
                 raise PermissionDenied(refused.message) from refused

@@ -25,7 +25,6 @@ from booking.selectors import access_for, patients_visible_to
 
 from .. import errors, services
 from ..access import (
-    CHANNEL_API,
     ClinicalRecord,
     PlanAccess,
     is_clinician_at,
@@ -123,7 +122,6 @@ class PlanViewSet(
             for record in readable_clinical_records(
                 self.request.user,
                 [ClinicalRecord(plan.patient, "treatment_plan", plan.pk) for plan in plans],
-                channel=CHANNEL_API,
             )
         }
         context = {**self.get_serializer_context(), "clinical": lambda plan: plan.pk in readable}
@@ -154,7 +152,6 @@ class PlanViewSet(
             plan.patient,
             object_type=object_type,
             object_id=plan.pk,
-            channel=CHANNEL_API,
         )
         return plan
 

@@ -13,7 +13,6 @@ from booking.selectors import access_for, patients_visible_to
 
 from .. import errors, services
 from ..access import (
-    CHANNEL_API,
     ClinicalRecord,
     is_clinician_anywhere,
     is_clinician_at,
@@ -88,7 +87,6 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         open_clinical_records(
             self.request.user,
             [ClinicalRecord(s.patient, "needling_screening", s.pk) for s in screenings],
-            channel=CHANNEL_API,
         )
 
     def _screening_for_clinician(self) -> NeedlingScreening:
@@ -199,6 +197,5 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             patient,
             object_type="needling_clearance",
             object_id=clearance.screening.pk if clearance.screening else None,
-            channel=CHANNEL_API,
         )
         return Response(ClearanceOut(clearance_data(patient.pk, clearance)).data)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.db.models import Count
 
 from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Therapist
-from plans.access import CHANNEL_WEB, ClinicalRecord, readable_clinical_records
+from plans.access import ClinicalRecord, readable_clinical_records
 from plans.models import PlanSession, PlanStatus, TreatmentPlan
 from plans.selectors import (
     ACKNOWLEDGEMENT_REQUIRED,
@@ -104,7 +104,6 @@ def plan_context_for(bookings: list[Booking], *, user, today: date) -> dict[int,
         for record in readable_clinical_records(
             user,
             {ClinicalRecord(b.patient, "therapist_day_context", None) for b in bookings},
-            channel=CHANNEL_WEB,
         )
     }
     bookings = [b for b in bookings if b.patient_id in readable]
