@@ -29,7 +29,7 @@ from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
-from audit.services import record_read
+from audit.services import record_reads
 from booking.models import Booking, BookingStatus, Clinic, ClinicMembership, Patient, StaffRole
 from booking.selectors import Access
 
@@ -152,9 +152,11 @@ def readable_clinical_records(
         else set()
     )
     readable = [r for r in records if r.patient.pk == own_id or r.patient.pk in treated]
-    for record in readable:
-        if record.patient.pk != own_id:
-            record_read(user, record.patient, record.object_type, record.object_id, channel)
+    staff_reads = [
+        (r.patient, r.object_type, r.object_id) for r in readable if r.patient.pk != own_id
+    ]
+    if staff_reads:
+        record_reads(user, staff_reads, channel)
     return readable
 
 
