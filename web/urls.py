@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, booking_flow, diary, patients, therapists
+from .views import accounts, booking_flow, diary, patients, records, therapists
 
 app_name = "web"
 
@@ -71,4 +71,6 @@ urlpatterns = [
         "therapist/bookings/<int:pk>/status/", therapists.therapist_status, name="therapist_status"
     ),
     path("therapist/feeds/<int:pk>/rotate/", therapists.rotate_feed, name="rotate_feed"),
+    path("therapist/sessions/<int:pk>/", records.therapist_session, name="therapist_session"),
+    path("therapist/patients/<int:pk>/", records.patient_record, name="patient_record"),
 ]
