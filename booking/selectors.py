@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from .models import (
     Block,
     Booking,
+    Channel,
     Clinic,
     ClinicMembership,
     Patient,
+    Room,
     StaffRole,
     Therapist,
     Treatment,
@@ -84,6 +89,95 @@ def access_for(request) -> Access:
         access = Access(request.user)
         request._physiodesk_access = access
     return access
+
+
+@dataclass(frozen=True)
+class BookingTerms:
+    """Under which rules one user books at one clinic (see `booking_terms`)."""
+
+    apply_policy: bool  # the clinic's online rules: notice, horizon, online-bookable, patient type
+    channel: str
+    patient: Patient | None  # the user's own patient record when they book for themself
+    therapist: Therapist | None  # a therapist books only into their own diary
+
+
+def booking_terms(
+    access: Access,
+    *,
+    clinic_id: int,
+    patient_id: int | None = None,
+    therapist: Therapist | None = None,
+    channel: str | None = None,
+) -> BookingTerms:
+    """Who may book at a clinic, and under which policy and channel.
+
+    - Booking for yourself (no patient named, or your own) is an online booking under the
+      clinic's policy, even for staff.
+    - Reception and admins book any patient without the policy, on the channel they name
+      (the reception desk by default).
+    - A therapist who works there books any patient into their own diary only, without the
+      policy, on the therapist channel.
+    - Anyone else may not book there (PermissionDenied, 403).
+    """
+    if access.patient is not None and patient_id in (None, access.patient.pk):
+        return BookingTerms(True, Channel.ONLINE, access.patient, therapist)
+    if access.manages(clinic_id):
+        return BookingTerms(False, channel or Channel.RECEPTION, None, therapist)
+    if access.therapist is not None and access.is_staff_at(clinic_id):
+        if therapist is not None and therapist.pk != access.therapist.pk:
+            raise PermissionDenied("Therapists book only into their own diary.")
+        return BookingTerms(False, Channel.THERAPIST, None, access.therapist)
+    raise PermissionDenied("You cannot book at this clinic.")
+
+
+def change_policy(access: Access, booking: Booking, *, patients_may: bool) -> bool:
+    """Whether `access` may act on an existing booking; returns whether booking policy applies.
+
+    The clinic's reception and admins, and the booking's own therapist, act without the policy;
+    the booking's patient acts under it where `patients_may` (cancel, move). Anyone else gets
+    PermissionDenied (403).
+    """
+    if access.manages(booking.clinic_id) or access.is_own_therapist_booking(booking):
+        return False
+    if patients_may and access.is_own_patient_booking(booking):
+        return True
+    raise PermissionDenied("You cannot change this booking.")
+
+
+def late_window_opens(start: datetime, clinic: Clinic) -> datetime:
+    """When a session's late-cancellation window opens (the clinic's hours before its start).
+
+    Cancelling after this, and before the start, is recorded as late; from then on a patient
+    can no longer move the session online.
+    """
+    return start - timedelta(hours=clinic.late_cancellation_hours)
+
+
+def is_late_cancellation(booking: Booking, *, clinic: Clinic, now: datetime) -> bool:
+    """Whether cancelling `booking` at `now` is a late cancellation (`clinic` is its clinic)."""
+    return late_window_opens(booking.start, clinic) < now < booking.start
+
+
+def block_clinic_ids(
+    *, clinic_id: int | None, room: Room | None, therapist: Therapist | None
+) -> list[int]:
+    """The clinics a block belongs to: those whose staff may set or remove it, and whose
+    diaries it closes. The clinic it names; else its room's; else every clinic its therapist
+    works at."""
+    if clinic_id is not None:
+        return [clinic_id]
+    if room is not None:
+        return [room.clinic_id]
+    if therapist is not None:
+        return list(therapist.clinics.values_list("pk", flat=True))
+    return []
+
+
+def clinic_ids_of_block(block: Block) -> list[int]:
+    """`block_clinic_ids` of a saved block (its room and therapist are read only if needed)."""
+    if block.clinic_id is not None:
+        return [block.clinic_id]
+    return block_clinic_ids(clinic_id=None, room=block.room, therapist=block.therapist)
 
 
 def _managed_clinics(user):

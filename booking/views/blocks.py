@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from .. import services
 from ..filters import BlockFilter
 from ..models import Block
-from ..selectors import access_for, blocks_visible_to
+from ..selectors import access_for, block_clinic_ids, blocks_visible_to, clinic_ids_of_block
 from ..serializers import BlockSerializer
 from .common import CONFLICT, ERRORS
 
@@ -37,15 +37,14 @@ class BlockViewSet(
         data = BlockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        clinic = values.get("clinic") or (values["room"].clinic if values.get("room") else None)
         therapist = values.get("therapist")
-        access = access_for(request)
-        allowed = (clinic is not None and access.manages(clinic.pk)) or (
-            clinic is None
-            and therapist is not None
-            and any(access.manages(c.pk) for c in therapist.clinics.all())
+        clinic_ids = block_clinic_ids(
+            clinic_id=values["clinic"].pk if values.get("clinic") else None,
+            room=values.get("room"),
+            therapist=therapist,
         )
-        if not allowed:
+        access = access_for(request)
+        if not any(access.manages(clinic_id) for clinic_id in clinic_ids):
             raise PermissionDenied("Only reception or admins of that clinic may block time.")
         block = services.block_time(
             start=values["start"],
@@ -60,11 +59,6 @@ class BlockViewSet(
 
     def perform_destroy(self, instance):
         access = access_for(self.request)
-        clinic_ids = (
-            [instance.clinic_id]
-            if instance.clinic_id
-            else [c.pk for c in instance.therapist.clinics.all()]
-        )
-        if not any(access.manages(cid) for cid in clinic_ids):
+        if not any(access.manages(cid) for cid in clinic_ids_of_block(instance)):
             raise PermissionDenied("Only reception or admins of that clinic may remove a block.")
         instance.delete()

@@ -13,8 +13,8 @@ from core.api import error_response
 from .. import services
 from ..filters import BookingFilter
 from ..idempotency import run_idempotently
-from ..models import Booking, Channel, Patient, Room, Therapist, Treatment
-from ..selectors import access_for, bookings_visible_to
+from ..models import Booking, Patient, Room, Therapist, Treatment
+from ..selectors import access_for, booking_terms, bookings_visible_to, change_policy
 from ..serializers import BookingOut, BookSessionIn, CancelIn, RescheduleIn, VersionedIn
 from .common import CONFLICT, ERRORS, field_lookup
 
@@ -69,39 +69,30 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def _book(self, data: dict) -> Response:
-        access = access_for(self.request)
         treatment = field_lookup(
             Treatment.objects.select_related("clinic"), data["treatment"], "treatment"
         )
         therapist = None
         if data.get("therapist"):
             therapist = field_lookup(Therapist.objects.all(), data["therapist"], "therapist")
-        clinic_id = treatment.clinic_id
-
-        if access.patient is not None and data.get("patient") in (None, access.patient.pk):
-            # Booking for yourself is an online booking, with the clinic's policy, even for staff.
-            patient, apply_policy, channel = access.patient, True, Channel.ONLINE
-        elif access.manages(clinic_id):
-            patient = self._patient_for_staff(data)
-            apply_policy, channel = False, data.get("channel") or Channel.RECEPTION
-        elif access.therapist is not None and access.is_staff_at(clinic_id):
-            if therapist is not None and therapist.pk != access.therapist.pk:
-                raise PermissionDenied("Therapists book only into their own diary.")
-            patient = self._patient_for_staff(data)
-            therapist, apply_policy, channel = access.therapist, False, Channel.THERAPIST
-        else:
-            raise PermissionDenied("You cannot book at this clinic.")
-
+        terms = booking_terms(
+            access_for(self.request),
+            clinic_id=treatment.clinic_id,
+            patient_id=data.get("patient"),
+            therapist=therapist,
+            channel=data.get("channel"),
+        )
+        patient = terms.patient or self._patient_for_staff(data)
         booking = services.book_session(
             treatment=treatment,
             start=data["start"],
             patient=patient,
-            therapist=therapist,
-            room=self._room_for_staff(data, apply_policy),
+            therapist=terms.therapist,
+            room=self._room_for_staff(data, terms.apply_policy),
             booked_by=self.request.user,
-            channel=channel,
-            apply_policy=apply_policy,
-            notes=data.get("notes", "") if not apply_policy else "",
+            channel=terms.channel,
+            apply_policy=terms.apply_policy,
+            notes=data.get("notes", "") if not terms.apply_policy else "",
         )
         booking.clinic = treatment.clinic
         return Response(BookingOut(booking).data, status=status.HTTP_201_CREATED)
@@ -122,12 +113,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _acting(self, booking: Booking, *, patients_may: bool) -> bool:
         """Whether the caller may act on this booking; returns whether booking policy applies."""
-        access = access_for(self.request)
-        if access.manages(booking.clinic_id) or access.is_own_therapist_booking(booking):
-            return False
-        if patients_may and access.is_own_patient_booking(booking):
-            return True
-        raise PermissionDenied("You cannot change this booking.")
+        return change_policy(access_for(self.request), booking, patients_may=patients_may)
 
     def _done(self, booking: Booking) -> Response:
         # The services return the locked row, current and with its treatment's clinic loaded:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from booking import errors, services
 from booking.availability import Availability
-from booking.models import Block, OpeningHours, WorkingHours
+from booking.models import Block, Booking, OpeningHours, WorkingHours
 from tests.conftest import NOW
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory, TreatmentFactory
 
@@ -93,7 +93,7 @@ class TestSlots:
         )
         at_ten = [slot for slot in slots(massage, day(2, 10), day(2, 10, 1))]
         assert [slot.therapist_id for slot in at_ten] == [other.pk]
-        assert at_ten[0].room_id != services.Booking.objects.get().room_id
+        assert at_ten[0].room_id != Booking.objects.get().room_id
 
     def test_opening_hours_bound_working_hours(self, clinic, massage):
         OpeningHours.objects.filter(clinic=clinic, weekday=1).update(

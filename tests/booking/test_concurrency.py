@@ -143,6 +143,7 @@ def test_postgres_refuses_overlaps_even_when_the_application_is_bypassed(
 def test_a_booking_that_waits_too_long_for_the_clinic_lock_gets_slot_busy(clinic, massage, patient):
     """Lock waits are bounded: a booking stuck behind a long transaction answers 409 slot_busy."""
     from booking import errors, services
+    from booking.services.locking import _lock_clinic
 
     holding = threading.Event()
     release = threading.Event()
@@ -150,7 +151,7 @@ def test_a_booking_that_waits_too_long_for_the_clinic_lock_gets_slot_busy(clinic
     def hold_the_clinic() -> None:
         try:
             with transaction.atomic():
-                services._lock_clinic(clinic.pk)
+                _lock_clinic(clinic.pk)
                 holding.set()
                 release.wait(timeout=30)
         finally:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from booking import selectors as booking_rules
 from booking.models import Booking, BookingStatus, Patient
 from plans.models import ExercisePrescription, PlanStatus, TreatmentPlan
 from plans.selectors import AdherenceWeek, plan_adherence, plans_visible_to
@@ -33,9 +34,8 @@ def upcoming_and_past(
 
 def is_late_cancellation(booking: Booking, *, now: datetime | None = None) -> bool:
     """Whether cancelling now would be recorded as late (the rule cancel_booking applies)."""
-    now = now or timezone.now()
-    return now < booking.start and booking.start - now < timedelta(
-        hours=booking.clinic.late_cancellation_hours
+    return booking_rules.is_late_cancellation(
+        booking, clinic=booking.clinic, now=now or timezone.now()
     )
 
 
@@ -48,8 +48,8 @@ def may_change_online(booking: Booking, *, now: datetime | None = None) -> bool:
 def may_move_online(booking: Booking, *, now: datetime | None = None) -> bool:
     """Moving online stops at the late-cancellation window (reschedule_booking's policy)."""
     now = now or timezone.now()
-    return may_change_online(booking, now=now) and booking.start - now >= timedelta(
-        hours=booking.clinic.late_cancellation_hours
+    return may_change_online(booking, now=now) and now <= booking_rules.late_window_opens(
+        booking.start, booking.clinic
     )
 
 

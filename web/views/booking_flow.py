@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from booking import services as booking_services
 from booking.errors import SlotConflict
-from booking.models import Booking, Channel, Clinic, Therapist, Treatment
-from booking.selectors import access_for
+from booking.models import Booking, Clinic, Therapist, Treatment
+from booking.selectors import access_for, booking_terms
 from core.api import DomainError
 from plans.errors import NeedlingNotCleared
 from plans.selectors import involves_needling
@@ -233,14 +233,17 @@ def confirm(request: HttpRequest, clinic: str, treatment: int) -> HttpResponse:
             return sign_in_first(request)
         if patient is None:
             return refuse(request, "This sign-in has no patient record, so it cannot book online.")
+        # Booking for yourself: an online booking under the clinic's policy (booking's rule).
+        terms = booking_terms(access, clinic_id=treatment.clinic_id, therapist=therapist)
         try:
             booking = booking_services.book_session(
                 treatment=treatment,
                 start=start,
-                patient=patient,
-                therapist=therapist,
+                patient=terms.patient,
+                therapist=terms.therapist,
                 booked_by=request.user,
-                channel=Channel.ONLINE,
+                channel=terms.channel,
+                apply_policy=terms.apply_policy,
             )
         except NeedlingNotCleared:
             return redirect(here_with_query)  # the page below asks for what is missing

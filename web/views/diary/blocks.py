@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from booking import services as booking_services
 from booking.errors import BlockConflict
 from booking.models import Block, Booking, Clinic, Therapist
+from booking.selectors import clinic_ids_of_block
 from core.api import DomainError
 
 from ...forms import BlockForm
@@ -67,15 +68,7 @@ def new_block(request: HttpRequest, clinic: Clinic) -> HttpResponse:
 
 def _clinic_block(clinic: Clinic, pk: int) -> Block:
     block = get_object_or_404(Block.objects.select_related("therapist", "room"), pk=pk)
-    # The API's rule: a block naming a clinic belongs to that clinic; a therapist's block that
-    # names none belongs to every clinic they work at.
-    if block.clinic_id is not None:
-        belongs = block.clinic_id == clinic.pk
-    elif block.room_id is not None:
-        belongs = block.room.clinic_id == clinic.pk
-    else:
-        belongs = block.therapist.clinics.filter(pk=clinic.pk).exists()
-    if not belongs:
+    if clinic.pk not in clinic_ids_of_block(block):
         raise Http404("No such block.")
     return block
 
