@@ -30,6 +30,8 @@ from django.db import connections
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core.api import DomainError
+
 from . import errors
 from .availability_sql import (
     BLOCK,
@@ -43,6 +45,8 @@ from .availability_sql import (
 from .models import Booking, Room, Therapist, Treatment, session_key_for
 
 MAX_WINDOW = timedelta(days=62)
+# The window that answers for one start time: every rule is judged at the start itself.
+ONE_START = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +194,30 @@ class Availability:
         self.after = treatment.buffer_after_minutes * 60
         self.step = self.clinic.slot_step_minutes * 60
         self._load()
+
+    @classmethod
+    def at(cls, start: datetime, *, treatment: Treatment, **options) -> Availability:
+        """What is needed to answer for the one start `start` (options as for the class)."""
+        return cls(treatment=treatment, window_start=start, window_end=start + ONE_START, **options)
+
+    @classmethod
+    def is_free(
+        cls,
+        start: datetime,
+        *,
+        treatment: Treatment,
+        therapist_id: int | None = None,
+        room_id: int | None = None,
+        **options,
+    ) -> bool:
+        """Whether `start` can be booked now (with that therapist and room, if given)."""
+        try:
+            cls.at(start, treatment=treatment, therapist_id=therapist_id, **options).check(
+                start, therapist_id, room_id
+            )
+        except DomainError:  # any refusal means "not free"; check() says which
+            return False
+        return True
 
     # --- loading: two queries -------------------------------------------------------------
 

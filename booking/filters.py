@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django.db.models import Q
@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework.exceptions import ValidationError
 
-from .models import Block, Booking, BookingStatus, Clinic, Patient
+from .models import Block, Booking, BookingStatus, Clinic, Patient, local_midnight
 
 
 def _day_or_instant(value: str, field: str, *, end: bool, tz):
@@ -16,7 +16,7 @@ def _day_or_instant(value: str, field: str, *, end: bool, tz):
     if day is not None:
         if end:
             day += timedelta(days=1)
-        return datetime.combine(day, time.min, tzinfo=tz)
+        return local_midnight(day, tz)
     try:
         parsed = parse_datetime(text)
     except ValueError:

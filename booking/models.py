@@ -6,7 +6,7 @@ into instants per day by the availability engine (so clock changes are handled i
 
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from audit.history import AuditedHistory
 
@@ -77,6 +78,19 @@ class Clinic(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self, now: datetime | None = None) -> date:
+        """Today's date on the clinic's wall clock."""
+        return (now or timezone.now()).astimezone(self.tz).date()
+
+    def midnight(self, day: date) -> datetime:
+        """The instant `day` begins at the clinic (its local midnight)."""
+        return local_midnight(day, self.tz)
+
+
+def local_midnight(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
+    """The instant `day` begins on the wall clock of `tz`."""
+    return datetime.combine(day, time.min, tzinfo=tz)
 
 
 class OpeningHours(models.Model):

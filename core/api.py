@@ -5,10 +5,10 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -167,6 +167,29 @@ _GENERIC_ERRORS = {
 def error_response(description: str):
     """An error response for @extend_schema; add_error_responses gives it the Error body."""
     return OpenApiResponse(description=description)
+
+
+def error_responses(*, bad_input: str, forbidden: str = "Not allowed.") -> dict:
+    """The 400/401/403/404 responses every app's views document, in the app's own words."""
+    return {
+        400: error_response(bad_input),
+        401: error_response("Not signed in."),
+        403: error_response(forbidden),
+        404: error_response("Unknown or not visible."),
+    }
+
+
+def conflict_response(description: str) -> dict:
+    """The 409 an app's writes document (what "conflict" means there)."""
+    return {409: error_response(description)}
+
+
+def lookup(queryset: QuerySet, pk, field: str):
+    """The object with id `pk` named by a request body's `field`, else a 400 on that field."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise serializers.ValidationError({field: [f"No {field.replace('_', ' ')} with id {pk}."]})
+    return obj
 
 
 def add_error_responses(result, generator, request, public):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 
 from audit.models import RecordRead
 from audit.selectors import EntryFilters, clinical_fields_of, patient_audit_entries
+from booking.models import local_midnight
 from core.api import error_response
 
 from .selectors import patient_administered_by
@@ -21,10 +22,6 @@ ERRORS = {
     403: error_response("Not an admin of the patient's clinic."),
     404: error_response("No such patient, or not visible to you."),
 }
-
-
-def _clinic_midnight(day, tz) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
 
 
 def audit_entry(row: dict, actors: dict, *, reveal_clinical: bool) -> dict:
@@ -81,8 +78,8 @@ class AuditView(GenericAPIView):
         filters = EntryFilters(
             actor_id=params.get("actor"),
             action=params.get("action"),
-            since=_clinic_midnight(params["date_from"], tz) if "date_from" in params else None,
-            before=_clinic_midnight(params["date_to"] + timedelta(days=1), tz)
+            since=local_midnight(params["date_from"], tz) if "date_from" in params else None,
+            before=local_midnight(params["date_to"] + timedelta(days=1), tz)
             if "date_to" in params
             else None,
         )

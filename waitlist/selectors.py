@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Count, Max, Q
 
 from booking.availability import Availability
 from booking.models import Booking, Clinic
-from core.api import DomainError
 
 from .models import WaitlistEntry, WaitlistStatus
 
@@ -29,19 +28,14 @@ def offer_is_still_free(entry: WaitlistEntry, *, now: datetime | None = None) ->
     """Whether the slot offered to an entry can still be booked at the desk."""
     if entry.offered_start is None or entry.offered_therapist_id is None:
         return False
-    try:
-        Availability(
-            treatment=entry.treatment,
-            window_start=entry.offered_start,
-            window_end=entry.offered_start + timedelta(minutes=1),
-            therapist_id=entry.offered_therapist_id,
-            patient_id=entry.patient_id,
-            apply_policy=False,
-            now=now,
-        ).check(entry.offered_start, entry.offered_therapist_id)
-    except DomainError:  # any refusal means "not free"; booking it shows the reason
-        return False
-    return True
+    return Availability.is_free(
+        entry.offered_start,
+        treatment=entry.treatment,
+        therapist_id=entry.offered_therapist_id,
+        patient_id=entry.patient_id,
+        apply_policy=False,
+        now=now,
+    )
 
 
 def waitlist_signature(clinic: Clinic) -> tuple:

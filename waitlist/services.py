@@ -18,6 +18,7 @@ from booking.availability import Availability, Slot, qualified_therapists
 from booking.events import FreedTime
 from booking.models import Booking, Channel, Clinic, Patient, Therapist, Treatment
 from booking.services import book_session
+from core.users import acting_user
 
 from . import errors
 from .models import PartOfDay, WaitlistEntry, WaitlistStatus
@@ -63,7 +64,7 @@ def add_to_waitlist(
                 latest=latest,
                 part_of_day=part_of_day,
                 notes=notes,
-                created_by=added_by if getattr(added_by, "pk", None) else None,
+                created_by=acting_user(added_by),
             )
     except IntegrityError as exc:
         raise errors.AlreadyWaiting() from exc

@@ -6,7 +6,7 @@ the slot under that lock with the same engine that lists availability.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import F
 from django.utils import timezone
@@ -92,10 +92,9 @@ def book_session(
     now = now or timezone.now()
 
     with diary_write(treatment.clinic_id):
-        availability = Availability(
+        availability = Availability.at(
+            start,
             treatment=treatment,
-            window_start=start,
-            window_end=start + timedelta(minutes=1),
             therapist_id=therapist.pk if therapist else None,
             patient_id=patient.pk,
             apply_policy=apply_policy,
@@ -172,10 +171,9 @@ def reschedule_booking(
                     f"Sessions cannot be moved online within {clinic.late_cancellation_hours} hours "
                     "of the start; please call the clinic."
                 )
-        availability = Availability(
+        availability = Availability.at(
+            start,
             treatment=booking.treatment,
-            window_start=start,
-            window_end=start + timedelta(minutes=1),
             therapist_id=therapist.pk if therapist else None,
             patient_id=booking.patient_id,
             apply_policy=apply_policy,

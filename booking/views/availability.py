@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..availability import Availability
+from ..models import Clinic
 from ..selectors import access_for, treatments_visible_to
 from ..serializers import AvailabilityOut, AvailabilityQuery, local_iso
 from .common import ERRORS
@@ -54,8 +55,8 @@ class AvailabilityView(APIView):
                 {"clinic": [f"{treatment.name} is offered at {clinic.name} only."]}
             )
         tz = clinic.tz
-        start = _window_bound(params["start"], tz, end=False)
-        end = _window_bound(params["end"], tz, end=True)
+        start = _window_bound(params["start"], clinic, end=False)
+        end = _window_bound(params["end"], clinic, end=True)
         access = access_for(request)
         staff = access.manages(clinic.pk) or (
             access.therapist is not None and access.is_staff_at(clinic.pk)
@@ -91,8 +92,7 @@ class AvailabilityView(APIView):
         )
 
 
-def _window_bound(value, tz, *, end: bool) -> datetime:
+def _window_bound(value, clinic: Clinic, *, end: bool) -> datetime:
     if isinstance(value, datetime):
         return value
-    day = value + timedelta(days=1) if end else value
-    return datetime.combine(day, time.min, tzinfo=tz)
+    return clinic.midnight(value + timedelta(days=1) if end else value)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import error_response
+from core.api import error_response, lookup
 
 from .. import services
 from ..filters import BookingFilter
@@ -16,7 +16,7 @@ from ..idempotency import run_idempotently
 from ..models import Booking, Patient, Room, Therapist, Treatment
 from ..selectors import access_for, booking_terms, bookings_visible_to, change_policy
 from ..serializers import BookingOut, BookSessionIn, CancelIn, RescheduleIn, VersionedIn
-from .common import CONFLICT, ERRORS, field_lookup
+from .common import CONFLICT, ERRORS
 
 
 @extend_schema_view(
@@ -69,12 +69,12 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def _book(self, data: dict) -> Response:
-        treatment = field_lookup(
+        treatment = lookup(
             Treatment.objects.select_related("clinic"), data["treatment"], "treatment"
         )
         therapist = None
         if data.get("therapist"):
-            therapist = field_lookup(Therapist.objects.all(), data["therapist"], "therapist")
+            therapist = lookup(Therapist.objects.all(), data["therapist"], "therapist")
         terms = booking_terms(
             access_for(self.request),
             clinic_id=treatment.clinic_id,
@@ -102,14 +102,14 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return None
         if apply_policy:
             raise serializers.ValidationError({"room": ["Only clinic staff choose rooms."]})
-        return field_lookup(Room.objects.all(), data["room"], "room")
+        return lookup(Room.objects.all(), data["room"], "room")
 
     def _patient_for_staff(self, data: dict) -> Patient:
         if not data.get("patient"):
             raise serializers.ValidationError(
                 {"patient": ["Say which patient this booking is for."]}
             )
-        return field_lookup(Patient.objects.all(), data["patient"], "patient")
+        return lookup(Patient.objects.all(), data["patient"], "patient")
 
     def _acting(self, booking: Booking, *, patients_may: bool) -> bool:
         """Whether the caller may act on this booking; returns whether booking policy applies."""
@@ -149,7 +149,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         therapist = None
         if data.validated_data.get("therapist"):
-            therapist = field_lookup(
+            therapist = lookup(
                 Therapist.objects.all(), data.validated_data["therapist"], "therapist"
             )
             access = access_for(request)

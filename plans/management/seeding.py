@@ -178,7 +178,7 @@ def seed_demo_plans(*, clinics, now: datetime | None = None) -> list[str]:
 
 @transaction.atomic
 def _demo_plan(patient: Patient, clinic: Clinic, therapist: Therapist, template, now) -> str:
-    start = now.astimezone(clinic.tz).date() + timedelta(days=2)
+    start = clinic.today(now) + timedelta(days=2)
     plan = services.create_plan(
         patient=patient,
         clinic=clinic,
@@ -195,7 +195,7 @@ def _demo_plan(patient: Patient, clinic: Clinic, therapist: Therapist, template,
         now=now,
     )
     services.activate_plan(plan=plan, activated_by=therapist.user, now=now)
-    today: date = now.astimezone(clinic.tz).date()
+    today: date = clinic.today(now)
     services.record_outcome(plan=plan, measure="nprs", value=Decimal(6), recorded_on=today, now=now)
     services.record_outcome(plan=plan, measure="ndi", value=Decimal(18), recorded_on=today, now=now)
     try:

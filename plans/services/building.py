@@ -21,6 +21,7 @@ from django.db import transaction
 
 from audit.history import bulk_create_with_history
 from booking.models import Clinic, Modality, Patient, PatientType, Therapist, Treatment
+from core.users import acting_user
 
 from .. import errors
 from ..clinical import (
@@ -46,7 +47,6 @@ from ..models import (
     TreatmentPlan,
 )
 from ..selectors import involves_needling, needling_clearance, treatment_modalities
-from .common import clinic_today, user_or_none
 
 # --- inputs -------------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ def check_needling_cleared(plan: TreatmentPlan, treatment: Treatment, now: datet
     """An active plan only gains needling when the patient is cleared for it (as on activation)."""
     if plan.status != PlanStatus.ACTIVE or not involves_needling(treatment):
         return
-    clearance = needling_clearance(patient=plan.patient, on=clinic_today(plan.clinic, now))
+    clearance = needling_clearance(patient=plan.patient, on=plan.clinic.today(now))
     if not clearance.cleared:
         raise clearance.error(plan.patient, clinical_detail=True)
 
@@ -472,7 +472,7 @@ def create_plan(
         title=title or (template.name if template else ""),
         condition=condition,
         condition_notes=condition_notes,
-        start_date=start_date or clinic_today(clinic, now),
+        start_date=start_date or clinic.today(now),
         avoid_modalities=sorted(set(preferences.avoid_modalities)),
         pain_tolerance=preferences.pain_tolerance,
         preferred_weekdays=sorted(set(preferences.preferred_weekdays)),
@@ -480,7 +480,7 @@ def create_plan(
         preferred_time_to=preferences.preferred_time_to,
         preferred_therapist=preferences.preferred_therapist,
         preference_notes=preferences.notes,
-        created_by=user_or_none(created_by),
+        created_by=acting_user(created_by),
     )
     bulk_create_with_history(
         PlanGoal, [PlanGoal(plan=plan, **vars(goal)) for goal in goals], user=plan.created_by

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from django.utils import timezone
-
-from booking.models import Clinic
-
 from .. import errors
 from ..models import OPEN_STATUSES, TreatmentPlan
 
@@ -29,13 +23,3 @@ def locked_plan(plan: TreatmentPlan) -> TreatmentPlan:
 def require_open(plan: TreatmentPlan) -> None:
     if plan.status not in OPEN_STATUSES:
         raise errors.PlanClosed()
-
-
-def clinic_today(clinic: Clinic, now: datetime | None = None) -> date:
-    """Today's date on the clinic's wall clock."""
-    return (now or timezone.now()).astimezone(clinic.tz).date()
-
-
-def user_or_none(user):
-    """A real user to record as the actor, or None (anonymous, system)."""
-    return user if getattr(user, "pk", None) else None

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from booking.models import BookingStatus, CancellationReason
 from booking.services import cancel_booking
+from core.users import acting_user
 
 from .. import errors
 from ..models import PLAN_TRANSITIONS, PlanSession, PlanStatus, SessionComponent, TreatmentPlan
 from ..selectors import involves_needling, needling_clearance, treatment_modalities
-from .common import clinic_today, locked_plan, user_or_none
+from .common import locked_plan
 
 
 def _move(plan: TreatmentPlan, to: str) -> None:
@@ -61,7 +62,7 @@ def activate_plan(
             )
         needling = needling or involves_needling(treatment)
     if needling:
-        clearance = needling_clearance(patient=plan.patient, on=clinic_today(plan.clinic, now))
+        clearance = needling_clearance(patient=plan.patient, on=plan.clinic.today(now))
         if not clearance.cleared:
             raise clearance.error(plan.patient, clinical_detail=True)
     plan.activated_at = now
@@ -119,7 +120,7 @@ def discontinue_plan(
     for booking in _upcoming_bookings(plan, now):
         cancel_booking(
             booking=booking,
-            cancelled_by=user_or_none(discontinued_by),
+            cancelled_by=acting_user(discontinued_by),
             reason=CancellationReason.OTHER,
             note="Treatment plan discontinued.",
             apply_policy=False,

@@ -22,10 +22,10 @@ One algorithm, kept in one file on purpose: its rules and preferences are read t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from booking.availability import MAX_WINDOW, Availability, Slot
-from booking.models import ACTIVE_STATUSES, Booking, Modality, Treatment
+from booking.models import ACTIVE_STATUSES, Booking, Modality, Treatment, local_midnight
 from core.api import DomainError
 
 from ..clinical import SEPARATE_DAYS
@@ -131,7 +131,7 @@ class Planner:
         )
 
     def _midnight(self, day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=self.tz)
+        return local_midnight(day, self.tz)
 
     def slots(
         self, treatment: Treatment, start: datetime, end: datetime
@@ -395,10 +395,9 @@ class Planner:
                 session=session, week=week, start=start, therapist_id=request.therapist_id
             )
             proposals.append(proposed)
-            availability = Availability(
+            availability = Availability.at(
+                start,
                 treatment=treatment,
-                window_start=start,
-                window_end=start + timedelta(minutes=1),
                 therapist_id=request.therapist_id,
                 patient_id=self.plan.patient_id,
                 apply_policy=self.apply_policy,

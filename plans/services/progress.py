@@ -6,11 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from booking.models import Booking
+from core.users import acting_user
 
 from .. import errors
 from ..clinical import MEASURES, score_items
 from ..models import ExerciseLog, ExercisePrescription, OutcomeRecord, PlanStatus, TreatmentPlan
-from .common import clinic_today, require_open, user_or_none
+from .common import require_open
 
 
 def log_exercise(
@@ -36,7 +37,7 @@ def log_exercise(
         raise errors.PlanNotActive("Exercise can be logged only while the plan is active.")
     if prescription.phase.plan_id != plan.pk:
         raise errors.PlanRuleBroken("That exercise is not prescribed in this plan.")
-    today = clinic_today(plan.clinic, now)
+    today = plan.clinic.today(now)
     if performed_on > today:
         raise errors.DateOutsidePlan("Exercise cannot be logged for a day still to come.")
     if performed_on < plan.start_date:
@@ -54,7 +55,7 @@ def log_exercise(
         load_used=load_used,
         pain=pain,
         note=note,
-        logged_by=user_or_none(logged_by),
+        logged_by=acting_user(logged_by),
     )
 
 
@@ -107,7 +108,7 @@ def record_outcome(
             )
         if recorded_on is None:
             recorded_on = booking.start.astimezone(plan.clinic.tz).date()
-    today = clinic_today(plan.clinic, now)
+    today = plan.clinic.today(now)
     recorded_on = recorded_on or today
     if recorded_on > today:
         raise errors.DateOutsidePlan("Scores cannot be recorded for a day still to come.")
@@ -119,7 +120,7 @@ def record_outcome(
         items=items,
         recorded_on=recorded_on,
         booking=booking,
-        recorded_by=user_or_none(recorded_by),
+        recorded_by=acting_user(recorded_by),
         reported_by_patient=by_patient,
         notes=notes,
     )

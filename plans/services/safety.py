@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Clinic, Patient, Treatment
+from core.users import acting_user
 
 from .. import errors
 from ..clinical import (
@@ -31,7 +32,6 @@ from ..clinical import (
 )
 from ..models import ConsentMethod, NeedlingConsent, NeedlingScreening
 from ..selectors import involves_needling, needling_clearance
-from .common import clinic_today, user_or_none
 
 NEEDLING_QUALIFICATION = "dry_needling"
 
@@ -70,9 +70,9 @@ def record_screening(
         absolute_contraindications=absolute,
         relative_contraindications=relative,
         notes=notes,
-        screened_by=user_or_none(screened_by),
+        screened_by=acting_user(screened_by),
         screened_at=now,
-        valid_until=clinic_today(clinic, now) + SCREENING_VALID_FOR,
+        valid_until=clinic.today(now) + SCREENING_VALID_FOR,
     )
 
 
@@ -141,7 +141,7 @@ def record_consent(
     under 16 unless a parent or guardian gives it (GuardianConsentRequired, 400).
     """
     now = now or timezone.now()
-    today = clinic_today(screening.clinic, now)
+    today = screening.clinic.today(now)
     latest = (
         NeedlingScreening.objects.select_for_update()
         .filter(patient_id=screening.patient_id)
@@ -179,7 +179,7 @@ def record_consent(
         scope=scope,
         information_version=information_version,
         witnessed_by=witnessed_by,
-        recorded_by=user_or_none(recorded_by),
+        recorded_by=acting_user(recorded_by),
     )
 
 
@@ -205,7 +205,7 @@ def withdraw_consent(
     # the audit trail must record.
     for consent in consents:
         consent.withdrawn_at = now or timezone.now()
-        consent.withdrawn_by = user_or_none(withdrawn_by)
+        consent.withdrawn_by = acting_user(withdrawn_by)
         consent.withdrawal_note = note
         consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
     return screening

@@ -22,7 +22,7 @@ from booking.services import book_session
 from .. import errors
 from ..models import SCHEDULABLE_STATES, PlanSession, PlanStatus, TreatmentPlan
 from ..selectors import needling_clearance
-from .common import clinic_today, locked_plan, require_open
+from .common import locked_plan, require_open
 from .planner import Planner, ProposedSession, RequestedSession, Schedule
 
 
@@ -81,7 +81,7 @@ def propose_schedule(
     require_open(plan)
     pending = _pending_sessions(plan)
     planner = Planner(plan, apply_policy=apply_policy, now=now)
-    cleared = needling_clearance(patient=plan.patient, on=clinic_today(plan.clinic, now)).cleared
+    cleared = needling_clearance(patient=plan.patient, on=plan.clinic.today(now)).cleared
     return planner.propose(pending, needling_cleared=cleared)
 
 
@@ -137,9 +137,7 @@ def confirm_schedule(
                 if Modality.DRY_NEEDLING in planner.modalities(s.component.treatment)
             ]
             if needling:
-                clearance = needling_clearance(
-                    patient=plan.patient, on=clinic_today(plan.clinic, now)
-                )
+                clearance = needling_clearance(patient=plan.patient, on=plan.clinic.today(now))
                 if not clearance.cleared:
                     raise clearance.error(plan.patient, clinical_detail=False)
             if requested is None:

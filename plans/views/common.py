@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
 
 from booking.models import Therapist, Treatment
-from core.api import error_response
+from core.api import conflict_response, error_responses, lookup
 
 from .. import services
 from ..models import Exercise
 
-ERRORS = {
-    400: error_response("Bad input or a broken plan rule."),
-    401: error_response("Not signed in."),
-    403: error_response("Not allowed (or clinical content for a non-clinician)."),
-    404: error_response("Unknown or not visible."),
-}
-CONFLICT = {
-    409: error_response("The plan's state does not allow this, or a time cannot be booked.")
-}
+ERRORS = error_responses(
+    bad_input="Bad input or a broken plan rule.",
+    forbidden="Not allowed (or clinical content for a non-clinician).",
+)
+CONFLICT = conflict_response("The plan's state does not allow this, or a time cannot be booked.")
 NO_CONTENT = {204: OpenApiResponse(description="Removed.")}
 
 
@@ -28,13 +22,6 @@ def valid_data(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-def lookup(queryset: QuerySet, pk, field: str):
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise serializers.ValidationError({field: [f"No {field.replace('_', ' ')} with id {pk}."]})
-    return obj
 
 
 def path_id(name: str) -> OpenApiParameter:

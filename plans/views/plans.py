@@ -61,7 +61,6 @@ from ..serializers import (
     adherence_week_data,
     measure_progress_data,
 )
-from ..services.common import clinic_today
 from .common import CONFLICT, ERRORS, lookup, phase_spec, preference_changes, valid_data
 from .tailoring import PlanTailoringActions
 
@@ -127,7 +126,7 @@ class PlanViewSet(
         context = {**self.get_serializer_context(), "clinical": lambda plan: plan.pk in readable}
         if self.action != "list":
             context["clearance"] = lambda plan: needling_clearance(
-                patient=plan.patient, on=clinic_today(plan.clinic)
+                patient=plan.patient, on=plan.clinic.today()
             )
         return PlanOut(plans, many=True, context=context).data
 
@@ -343,7 +342,7 @@ class PlanViewSet(
     def adherence(self, request, pk=None):
         """Home-exercise adherence per plan week (target: 80% of the prescribed bouts)."""
         plan = self._clinical_plan("plan_adherence")
-        weeks = plan_adherence(plan, today=clinic_today(plan.clinic))
+        weeks = plan_adherence(plan, today=plan.clinic.today())
         body = {
             "plan": plan.pk,
             "target_percent": ADHERENCE_TARGET_PERCENT,
@@ -376,7 +375,7 @@ class PlanViewSet(
         log = services.log_exercise(
             plan=plan,
             prescription=prescription,
-            performed_on=data.get("performed_on") or clinic_today(plan.clinic),
+            performed_on=data.get("performed_on") or plan.clinic.today(),
             sets_done=data["sets_done"],
             reps_done=data.get("reps_done"),
             load_used=data["load_used"],

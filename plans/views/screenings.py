@@ -36,7 +36,6 @@ from ..serializers import (
     WithdrawConsentIn,
     clearance_data,
 )
-from ..services.common import clinic_today
 from .common import CONFLICT, ERRORS, lookup, valid_data
 
 # --- needling screenings ------------------------------------------------------------------------
@@ -191,7 +190,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise serializers.ValidationError(
                 {"patient": [f"No patient with id {query['patient']}."]}
             )
-        clearance = needling_clearance(patient=patient, on=clinic_today(patient.clinic))
+        clearance = needling_clearance(patient=patient, on=patient.clinic.today())
         open_clinical_record(
             request.user,
             patient,

@@ -7,13 +7,13 @@ under the clinic lock when the booking is made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from django.db.models import QuerySet
 
 from booking.availability import MAX_WINDOW, Availability, Slot, qualified_therapists
-from booking.models import Clinic, Modality, Therapist, Treatment
+from booking.models import Clinic, Modality, Therapist, Treatment, local_midnight
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,6 @@ def therapists_offering(treatment: Treatment) -> QuerySet[Therapist]:
         .distinct()
         .order_by("first_name", "last_name")
     )
-
-
-def local_midnight(day: date, tz) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz)
 
 
 def _choices(slots: list[Slot], tz, *, any_therapist: bool) -> list[TimeChoice]:
@@ -196,10 +192,9 @@ def check_time(
     now: datetime | None = None,
 ) -> Slot:
     """The slot at `start`, or the DomainError the booking service would raise for it now."""
-    return Availability(
+    return Availability.at(
+        start,
         treatment=treatment,
-        window_start=start,
-        window_end=start + timedelta(minutes=1),
         therapist_id=therapist_id,
         patient_id=patient_id,
         exclude_booking_id=exclude_booking_id,

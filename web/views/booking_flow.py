@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking import services as booking_services
@@ -83,8 +82,7 @@ def week_of_times(
     request, treatment, therapist, *, exclude_booking_id=None, patient_id=None
 ) -> dict:
     """The context for a week of bookable times starting at ?from= (default today)."""
-    tz = treatment.clinic.tz
-    today = timezone.now().astimezone(tz).date()
+    today = treatment.clinic.today()
     first_day = max(parse_day(request.GET.get("from"), today), today)
     days = selectors.days_of_times(
         treatment=treatment,
@@ -302,7 +300,7 @@ def join_waitlist(request: HttpRequest, clinic: str, treatment: int) -> HttpResp
     if patient is None:
         return refuse(request, "This sign-in has no patient record.")
     therapist = therapist_choice(treatment, request.POST.get("therapist"))
-    today = timezone.now().astimezone(treatment.clinic.tz).date()
+    today = treatment.clinic.today()
     try:
         waitlist_services.add_to_waitlist(
             patient=patient,

@@ -20,7 +20,6 @@ from plans.charts import progress_chart_svg
 from plans.models import ExercisePrescription, PlanStatus
 from plans.selectors import plan_progress, plans_visible_to
 from plans.services import log_exercise
-from plans.services.common import clinic_today
 
 from .. import selectors
 from ..forms import PatientCancelForm
@@ -94,7 +93,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
     for booking in upcoming:
         booking.changeable = selectors.may_change_online(booking, now=now)
     plans = [
-        selectors.plan_week(plan, today=clinic_today(plan.clinic))
+        selectors.plan_week(plan, today=plan.clinic.today())
         for plan in selectors.patient_plans(request.user, access.patient)
     ]
     context = {
@@ -265,7 +264,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return sign_in_first(request)
     plan = _own_plan(request, pk)
-    week = selectors.plan_week(plan, today=clinic_today(plan.clinic))
+    week = selectors.plan_week(plan, today=plan.clinic.today())
     progress = plan_progress(plan)
     chart = None
     if progress:
@@ -293,7 +292,7 @@ def exercise_done(request: HttpRequest, pk: int, prescription: int) -> HttpRespo
         log_exercise(
             plan=plan,
             prescription=chosen,
-            performed_on=clinic_today(plan.clinic),
+            performed_on=plan.clinic.today(),
             sets_done=chosen.sets,
             reps_done=chosen.reps,
             pain=int(pain) if pain.isdigit() else None,

@@ -349,7 +349,7 @@ class Command(BaseCommand):
         self.first_day: dict[int, date] = {}  # patient id -> day of their first session
         now = timezone.now()
         for slug, clinic in clinics.items():
-            today = now.astimezone(clinic.tz).date()
+            today = clinic.today(now)
             for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
                 day = today + timedelta(days=offset)
                 self._book_classes(clinic, treatments[slug]["class"], patients[slug], day, now)

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 
 from booking.models import Booking, Clinic
 from booking.selectors import access_for, patients_visible_to
@@ -30,10 +29,6 @@ def reception(view):
         return view(request, clinic, *args, **kwargs)
 
     return wrapper
-
-
-def _today(clinic: Clinic):
-    return timezone.now().astimezone(clinic.tz).date()
 
 
 def _back(request: HttpRequest, clinic: Clinic) -> str:

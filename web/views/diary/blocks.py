@@ -15,7 +15,7 @@ from core.api import DomainError
 
 from ...forms import BlockForm
 from ..common import done, page, parse_day
-from .base import _back, _today, reception
+from .base import _back, reception
 
 
 @reception
@@ -23,7 +23,7 @@ def new_block(request: HttpRequest, clinic: Clinic) -> HttpResponse:
     therapists = Therapist.objects.filter(clinics=clinic, is_active=True)
     rooms = clinic.rooms.filter(is_active=True)
     subject = request.GET.get("subject", "")
-    initial = {"date": parse_day(request.GET.get("date"), _today(clinic)), "subject": subject}
+    initial = {"date": parse_day(request.GET.get("date"), clinic.today()), "subject": subject}
     form = BlockForm(
         request.POST or None, initial=initial, clinic=clinic, therapists=therapists, rooms=rooms
     )

@@ -18,7 +18,7 @@ from waitlist.selectors import offers_in_time_freed_by
 from ... import selectors, services
 from ...forms import CancelForm, DeskBookingForm, MoveForm, StatusForm
 from ..common import STATUS_ACTIONS, TIME_PROBLEMS, done, page, parse_day, status_actions
-from .base import _back, _patients, _today, _when, reception
+from .base import _back, _patients, _when, reception
 
 
 def _alternatives(
@@ -48,7 +48,7 @@ def _offers_note(offered: list[WaitlistEntry]) -> str:
 @reception
 def new_booking(request: HttpRequest, clinic: Clinic) -> HttpResponse:
     initial = {
-        "date": parse_day(request.GET.get("date"), _today(clinic)),
+        "date": parse_day(request.GET.get("date"), clinic.today()),
         "time": request.GET.get("time", ""),
         "therapist": request.GET.get("therapist") or None,
         "room": request.GET.get("room") or None,

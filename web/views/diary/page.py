@@ -19,7 +19,7 @@ from booking.selectors import access_for
 
 from ...diary import By, Diary, diary_signature
 from ..common import page, parse_day, refuse, sign_in_first
-from .base import _patients, _today, reception
+from .base import _patients, reception
 from .waitlist import _waitlist_context
 
 DEFAULT_POLL_SECONDS = 10
@@ -47,7 +47,7 @@ def _diary_from(request: HttpRequest, clinic: Clinic) -> Diary:
     only = request.GET.get("only", "")
     return Diary(
         clinic=clinic,
-        day=parse_day(request.GET.get("date"), _today(clinic)),
+        day=parse_day(request.GET.get("date"), clinic.today()),
         view=request.GET.get("view", "day"),
         by=request.GET.get("by", By.THERAPIST),
         only=int(only) if only.isdigit() else None,
@@ -66,7 +66,7 @@ def _diary_url(clinic: Clinic, diary: Diary | None = None, **changes) -> str:
 
 def _signature(request: HttpRequest, clinic: Clinic) -> str:
     """The diary_signature of the days this request shows (the Monday-to-Sunday week, or a day)."""
-    first_day = parse_day(request.GET.get("date"), _today(clinic))
+    first_day = parse_day(request.GET.get("date"), clinic.today())
     if request.GET.get("view") == "week":
         first_day -= timedelta(days=first_day.weekday())
         return diary_signature(clinic=clinic, first_day=first_day, days=7)
@@ -89,7 +89,7 @@ def diary(request: HttpRequest, clinic: Clinic) -> HttpResponse:
     context = {
         "clinic": clinic,
         "diary": diary,
-        "today": _today(clinic),
+        "today": clinic.today(),
         "here": _diary_url(clinic, diary),
         "changes_url": f"{reverse('web:diary_changes', args=[clinic.slug])}?{query}",
         "etag": etag,
@@ -97,7 +97,7 @@ def diary(request: HttpRequest, clinic: Clinic) -> HttpResponse:
         "links": {
             "previous": _diary_url(clinic, diary, date=diary.previous_day.isoformat()),
             "next": _diary_url(clinic, diary, date=diary.next_day.isoformat()),
-            "today": _diary_url(clinic, diary, date=_today(clinic).isoformat()),
+            "today": _diary_url(clinic, diary, date=clinic.today().isoformat()),
             "day": _diary_url(clinic, diary, view="day"),
             "week": _diary_url(clinic, diary, view="week"),
             "by_therapist": _diary_url(clinic, diary, by=By.THERAPIST, only=""),

@@ -15,7 +15,7 @@ from waitlist.models import WaitlistEntry
 
 from ...forms import WaitlistForm
 from ..common import done, is_fragment, page, refuse
-from .base import _back, _patients, _today, _when, reception
+from .base import _back, _patients, _when, reception
 
 
 def _waitlist_context(clinic: Clinic) -> list[dict]:
@@ -45,7 +45,7 @@ def waitlist_panel(request: HttpRequest, clinic: Clinic) -> HttpResponse:
 
 @reception
 def new_waitlist_entry(request: HttpRequest, clinic: Clinic) -> HttpResponse:
-    initial = {"earliest": _today(clinic)}
+    initial = {"earliest": clinic.today()}
     form = WaitlistForm(
         request.POST or None, initial=initial, clinic=clinic, patients=_patients(request, clinic)
     )
