@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connections
@@ -60,6 +60,19 @@ class Slot:
 
 
 Interval = tuple[int, int]
+
+
+@dataclass(slots=True)
+class GroupSession:
+    """A session of the group treatment that already has patients (instants in epoch seconds)."""
+
+    therapist_id: int
+    room_id: int
+    start: int
+    end: int
+    taken: int = 0
+    patients: set[int] = field(default_factory=set)
+    places: set[int] = field(default_factory=set)
 
 
 def _epoch(instant: datetime) -> int:
@@ -267,7 +280,7 @@ class Availability:
         patient_busy: list[Interval] = []
         self.therapist_blocks: dict[int, list[Interval]] = defaultdict(list)
         self.closures: list[Interval] = []
-        sessions: dict[str, list] = {}
+        sessions: dict[str, GroupSession] = {}
         rooms: list[tuple[str, int]] = []
         for (
             kind,
@@ -297,12 +310,12 @@ class Availability:
                 if patient_id == self.patient_id:
                     patient_busy.append((start - d, end))
                 if is_group and row_treatment == treatment_id:
-                    session = sessions.setdefault(
-                        key, [therapist_id, room_id, start, end, 0, set(), set()]
-                    )
-                    session[4] += 1
-                    session[5].add(patient_id)
-                    session[6].add(place)
+                    session = sessions.get(key)
+                    if session is None:
+                        session = sessions[key] = GroupSession(therapist_id, room_id, start, end)
+                    session.taken += 1
+                    session.patients.add(patient_id)
+                    session.places.add(place)
             elif kind == BLOCK:
                 if therapist_id is None and room_id is None:
                     self.closures.append((busy_from, busy_to))
@@ -417,22 +430,23 @@ class Availability:
         """Places left in group sessions that already exist."""
         result = []
         capacity = self.treatment.capacity
-        for (
-            therapist_id,
-            room_id,
-            start,
-            end,
-            taken,
-            patients,
-            _places,
-        ) in self.group_sessions.values():
-            if therapist_id not in self.working_hours or taken >= capacity:
+        for session in self.group_sessions.values():
+            start = session.start
+            if session.therapist_id not in self.working_hours or session.taken >= capacity:
                 continue
             if not (earliest <= start <= latest and self.window_start <= start < self.window_end):
                 continue
-            if self.patient_id in patients or self.patient_forbidden.blocks(start):
+            if self.patient_id in session.patients or self.patient_forbidden.blocks(start):
                 continue
-            result.append(self._slot(start, therapist_id, room_id, capacity - taken, end))
+            result.append(
+                self._slot(
+                    start,
+                    session.therapist_id,
+                    session.room_id,
+                    capacity - session.taken,
+                    session.end,
+                )
+            )
         return result
 
     def session_key(self, slot: Slot) -> str:
@@ -446,7 +460,7 @@ class Availability:
     def free_place(self, slot: Slot) -> int:
         """The lowest place number not taken in the slot's session (1 for a new session)."""
         session = self.group_sessions.get(self.session_key(slot))
-        taken = session[6] if session else set()
+        taken = session.places if session else set()
         return next(place for place in range(1, slot.capacity + 1) if place not in taken)
 
     def check(
@@ -558,9 +572,9 @@ class Availability:
         ]
         if not free:
             if self.treatment.is_group and any(
-                session[0] in working
-                and session[2] == start
-                and session[4] >= self.treatment.capacity
+                session.therapist_id in working
+                and session.start == start
+                and session.taken >= self.treatment.capacity
                 for session in self.group_sessions.values()
             ):
                 raise errors.ClassFull("That class is full.")

@@ -1,14 +1,21 @@
 """The SQL behind the availability engine (booking/availability.py).
 
 Written by hand because it runs on every availability search and every booking: building the
-equivalent ORM queries cost several times more than running them. It mirrors
-`qualified_therapists()` and `fitting_rooms()` in availability.py, which the explanations of a
-refused slot still use. Works on PostgreSQL and SQLite alike.
+equivalent ORM queries cost several times more than running them. Works on PostgreSQL and SQLite
+alike. The rules it applies come from one place each:
+
+- which bookings hold time: `ACTIVE_STATUSES` (models.py), passed in as parameters;
+- a qualified therapist holds every qualification the treatment requires, and a fitting room has
+  every feature it requires: `_QUALIFIED` and `_FITTING` below, which the ORM selectors
+  `qualified_therapists()` and `fitting_rooms()` (availability.py) spell the same way for the
+  explanations of a refused slot; tests/booking/test_availability.py holds the two to one answer.
 """
 
 from __future__ import annotations
 
 from datetime import time, timedelta
+
+from .models import ACTIVE_STATUSES
 
 # The longest a booking can block a therapist or room: 8 h session + 2 h buffers each side
 # (Treatment's validators and constraints), rounded up.
@@ -38,6 +45,20 @@ def _in_list(ids: list[int]) -> tuple[str, list[int]]:
     return "(" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
 
 
+# Therapist t lacks none of the treatment's required qualifications (one parameter: treatment).
+_QUALIFIED = """NOT EXISTS (
+    SELECT 1 FROM booking_treatment_required_qualifications rq
+    WHERE rq.treatment_id = %s AND NOT EXISTS (
+      SELECT 1 FROM booking_therapist_qualifications tq
+      WHERE tq.therapist_id = t.id AND tq.qualification_id = rq.qualification_id))"""
+
+# Room r lacks none of the treatment's required features (one parameter: treatment).
+_FITTING = """NOT EXISTS (
+    SELECT 1 FROM booking_treatment_required_room_features rf
+    WHERE rf.treatment_id = %s AND NOT EXISTS (
+      SELECT 1 FROM booking_room_features f
+      WHERE f.room_id = r.id AND f.roomfeature_id = rf.roomfeature_id))"""
+
 _HOURS_SQL = """
 SELECT wh.therapist_id, wh.weekday, wh.starts, wh.ends
 FROM booking_workinghours wh
@@ -45,11 +66,7 @@ JOIN booking_therapist t ON t.id = wh.therapist_id
 WHERE wh.clinic_id = %s AND t.is_active {therapist_filter}
   AND EXISTS (
     SELECT 1 FROM booking_therapist_clinics tc WHERE tc.therapist_id = t.id AND tc.clinic_id = %s)
-  AND NOT EXISTS (
-    SELECT 1 FROM booking_treatment_required_qualifications rq
-    WHERE rq.treatment_id = %s AND NOT EXISTS (
-      SELECT 1 FROM booking_therapist_qualifications tq
-      WHERE tq.therapist_id = t.id AND tq.qualification_id = rq.qualification_id))
+  AND {qualified}
 UNION ALL
 SELECT 0, weekday, opens, closes FROM booking_openinghours WHERE clinic_id = %s
 """
@@ -62,22 +79,19 @@ def hours_sql(connection, clinic_id: int, treatment_id: int, therapist_id: int |
         + ([therapist_id] if therapist_id is not None else [])
         + [clinic_id, treatment_id, clinic_id]
     )
-    return _HOURS_SQL.format(therapist_filter=therapist_filter), params
+    return _HOURS_SQL.format(therapist_filter=therapist_filter, qualified=_QUALIFIED), params
 
 
 _ROOMS_CTE = """
 WITH rooms AS (
   SELECT r.id, r.name FROM booking_room r
-  WHERE r.clinic_id = %s AND r.is_active AND NOT EXISTS (
-    SELECT 1 FROM booking_treatment_required_room_features rf
-    WHERE rf.treatment_id = %s AND NOT EXISTS (
-      SELECT 1 FROM booking_room_features f
-      WHERE f.room_id = r.id AND f.roomfeature_id = rf.roomfeature_id))
+  WHERE r.clinic_id = %s AND r.is_active AND {fitting}
 )
 """
 
-_ACTIVE_IN_REACH = """
-  b.status IN ('confirmed', 'arrived', 'completed', 'no_show') AND b.id <> %s
+# The statuses are parameters, so the list is ACTIVE_STATUSES itself, never a copy of it.
+_ACTIVE_IN_REACH = f"""
+  b.status IN ({", ".join(["%s"] * len(ACTIVE_STATUSES))}) AND b.id <> %s
   AND b.blocked_start > %s AND b.blocked_start < %s AND b.blocked_end > %s
 """
 
@@ -140,6 +154,7 @@ def busy_sql(
     lowest_start = reach_start - timedelta(seconds=MAX_BLOCKED_SECONDS)
     active = _ACTIVE_IN_REACH
     active_params = [
+        *map(str, ACTIVE_STATUSES),
         exclude_booking_id if exclude_booking_id is not None else -1,
         adapt(lowest_start),
         adapt(reach_end),
@@ -176,4 +191,4 @@ def busy_sql(
         )
     )
     params += [adapt(reach_end), adapt(reach_start), *therapist_params, clinic_id]
-    return _ROOMS_CTE + "UNION ALL".join(parts), params
+    return _ROOMS_CTE.format(fitting=_FITTING) + "UNION ALL".join(parts), params

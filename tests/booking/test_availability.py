@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking import errors, services
-from booking.availability import Availability
+from booking.availability import Availability, fitting_rooms, qualified_therapists
 from booking.models import Block, Booking, OpeningHours, WorkingHours
 from tests.conftest import NOW
 from tests.factories import PatientFactory, RoomFactory, TherapistFactory, TreatmentFactory
@@ -72,6 +72,33 @@ class TestSlots:
             clinic=clinic, name="Gym", required_room_features=["gym_space"]
         )
         assert slots(gym_class, day(2), day(3)) == []
+
+    def test_the_sql_and_the_selectors_agree_on_qualified_therapists_and_fitting_rooms(
+        self, clinic, massage
+    ):
+        """The engine's SQL and qualified_therapists()/fitting_rooms() state one rule each."""
+        TherapistFactory(clinics=[clinic], qualifications=["taping"])
+        TherapistFactory(clinics=[clinic], qualifications=["dry_needling", "taping"])
+        TherapistFactory(clinics=[clinic], qualifications=[])
+        RoomFactory(clinic=clinic, features=["couch", "needling_approved"])
+        RoomFactory(clinic=clinic, features=["needling_approved"])
+        RoomFactory(clinic=clinic, features=["couch", "needling_approved"], is_active=False)
+        for required, features in (
+            ([], []),
+            (["taping"], ["couch"]),
+            (["dry_needling", "taping"], ["couch", "needling_approved"]),
+            (["iastm"], ["gym_space"]),
+        ):
+            treatment = TreatmentFactory(
+                clinic=clinic,
+                required_qualifications=required,
+                required_room_features=features,
+            )
+            engine = Availability(treatment=treatment, window_start=day(2), window_end=day(3))
+            qualified = qualified_therapists(treatment).filter(clinics=clinic)
+            assert engine.therapist_ids == sorted(qualified.values_list("pk", flat=True))
+            fitting = fitting_rooms(treatment).order_by("name")
+            assert engine.room_ids == list(fitting.values_list("pk", flat=True))
 
     def test_therapist_blocks_room_blocks_and_clinic_closures_remove_slots(
         self, clinic, massage, therapist, room
