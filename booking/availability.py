@@ -14,6 +14,9 @@ turned into UTC instants first and slots are stepped through in UTC, so a period
 spring-forward gap simply has an hour fewer (no slot inside the gap) and one that spans the
 autumn overlap has an hour more (each instant offered once, none doubled or lost).
 
+One algorithm, kept in one file on purpose: loading, the interval arithmetic and the answers
+(including why a slot is refused) are read together. Its SQL is in availability_sql.py.
+
 Speed: instants are handled as whole UTC epoch seconds. The database returns them as integers
 (converting thousands of timestamps into Python datetimes costs more than everything else put
 together), and interval arithmetic on integers is cheap.

@@ -2,6 +2,10 @@
 
 Every instant is stored in UTC. Weekly hours are wall-clock times in the clinic's own zone, turned
 into instants per day by the availability engine (so clock changes are handled in one place).
+
+One schema, kept in one file on purpose: a booking's constraints name the clinic, therapist, room,
+treatment and patient rows beside it, and the migrations read it as one. Rules that span rows
+live in services/ and selectors.py, not here.
 """
 
 import uuid

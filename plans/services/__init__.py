@@ -1,7 +1,9 @@
 """Every write to a treatment plan that carries a rule, one function per use case.
 
 Split by subject (the whole passes the ~400 lines at which STYLE.md splits a module):
+- specs: the shapes a plan is built from (Preferences, PhaseSpec, ComponentSpec, ...);
 - building: create_plan (from a template or by hand), create_template;
+- parts: the checks and writes of a plan's pieces, shared by building and tailoring;
 - tailoring: update_plan, goals, phases, in-clinic components and exercise prescriptions;
 - lifecycle: activate_plan, complete_plan, discontinue_plan;
 - safety: record_screening, acknowledge_precautions, record_consent, withdraw_consent and the
@@ -10,17 +12,7 @@ Split by subject (the whole passes the ~400 lines at which STYLE.md splits a mod
 - progress: log_exercise, record_outcome.
 """
 
-from .building import (
-    ComponentSpec,
-    GoalSpec,
-    PhaseSpec,
-    Preferences,
-    PrescriptionSpec,
-    TemplatePhaseSpec,
-    TemplateSessionSpec,
-    create_plan,
-    create_template,
-)
+from .building import create_plan, create_template
 from .lifecycle import activate_plan, complete_plan, discontinue_plan
 from .progress import log_exercise, record_outcome
 from .safety import (
@@ -31,6 +23,15 @@ from .safety import (
     withdraw_consent,
 )
 from .scheduling import RequestedSession, Schedule, confirm_schedule, describe, propose_schedule
+from .specs import (
+    ComponentSpec,
+    GoalSpec,
+    PhaseSpec,
+    Preferences,
+    PrescriptionSpec,
+    TemplatePhaseSpec,
+    TemplateSessionSpec,
+)
 from .tailoring import (
     add_component,
     add_goal,

@@ -31,7 +31,7 @@ from core.api import DomainError
 from ..clinical import SEPARATE_DAYS
 from ..models import PlanSession, TreatmentPlan
 from ..selectors import treatment_modalities
-from .building import default_gap_hours
+from .parts import default_gap_hours
 
 ALTERNATIVES = 3
 # How far past a session's week alternatives are sought when it has no time in its week.

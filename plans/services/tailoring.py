@@ -23,11 +23,8 @@ from ..models import (
     TreatmentPlan,
 )
 from ..selectors import treatment_modalities
-from .building import (
-    ComponentSpec,
-    GoalSpec,
-    PhaseSpec,
-    PrescriptionSpec,
+from .common import locked_plan, require_open
+from .parts import (
     check_dose,
     check_goal,
     check_needling_cleared,
@@ -40,7 +37,7 @@ from .building import (
     write_phase,
     write_prescription,
 )
-from .common import locked_plan, require_open
+from .specs import ComponentSpec, GoalSpec, PhaseSpec, PrescriptionSpec
 
 PREFERENCE_FIELDS = {
     "avoid_modalities",
