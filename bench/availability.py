@@ -59,9 +59,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from accounts.services import issue_token  # noqa: E402
 from booking.availability import Availability  # noqa: E402
 from booking.models import (  # noqa: E402
     Booking,
@@ -257,16 +257,16 @@ def main() -> None:
     User = get_user_model()
     receptionist, _ = User.objects.get_or_create(username="bench-reception")
     ClinicMembership.objects.get_or_create(user=receptionist, clinic=clinic, role="receptionist")
-    token, _ = Token.objects.get_or_create(user=receptionist)
+    _, token = issue_token(receptionist)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     patient_user, _ = User.objects.get_or_create(username="bench-patient")
     self_patient = Patient.objects.create(
         clinic=clinic, first_name="Self", last_name="Booker", user=patient_user
     )
-    patient_token, _ = Token.objects.get_or_create(user=patient_user)
+    _, patient_token = issue_token(patient_user)
     patient_client = APIClient()
-    patient_client.credentials(HTTP_AUTHORIZATION=f"Token {patient_token.key}")
+    patient_client.credentials(HTTP_AUTHORIZATION=f"Token {patient_token}")
     patients = list(Patient.objects.filter(clinic=clinic).exclude(pk=self_patient.pk)[:400])
 
     free_day = datetime.combine(
@@ -320,7 +320,7 @@ def main() -> None:
 
     def racer(n: int) -> None:
         racer_client = APIClient()
-        racer_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        racer_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         barrier.wait()
         try:
             response = racer_client.post(

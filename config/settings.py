@@ -4,6 +4,7 @@ With nothing set the service runs on an embedded SQLite file and runs Celery tas
 so a fresh checkout works with no services. Production sets DATABASE_URL and REDIS_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,10 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    "accounts",
     "audit",
     "booking",
     "plans",
@@ -181,6 +183,14 @@ STORAGES = {
 
 LOGIN_URL = "web:login"
 
+# API tokens (django-rest-knox): stored as SHA-512 digests, each expiring API_TOKEN_TTL_HOURS
+# after it was issued; accounts.AuthToken adds an id to list and revoke them by.
+KNOX_TOKEN_MODEL = "accounts.AuthToken"  # noqa: S105 (a model label, not a secret)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=10.0)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -214,7 +224,7 @@ NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", def
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "booking.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -4,7 +4,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from booking import views as booking_views
-from booking.auth_views import ObtainTokenView
 from notifications.urls import FeedViewSet, feed_urlpatterns
 from plans import views as plan_views
 from privacy import views as privacy_views
@@ -28,7 +27,7 @@ router.register("exercises", plan_views.ExerciseViewSet, basename="exercise")
 router.register("screenings", plan_views.ScreeningViewSet, basename="screening")
 
 api_v1 = [
-    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("", include("accounts.urls")),
     path("availability/", booking_views.AvailabilityView.as_view(), name="availability"),
     path("audit/", privacy_views.AuditView.as_view(), name="audit"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

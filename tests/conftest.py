@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import issue_token
 from booking.models import Channel
 from booking.services import book_session
 from tests.factories import (
@@ -111,8 +111,8 @@ def other_therapist(other_clinic):
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, secret = issue_token(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

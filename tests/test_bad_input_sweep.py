@@ -35,7 +35,8 @@ def _operations(methods):
 
 
 def _write_operations():
-    return _operations(("post", "put", "patch"))
+    # Logging out would revoke the sweep's own tokens (tests/accounts covers it).
+    return (op for op in _operations(("post", "put", "patch")) if op[0] != "/api/v1/auth/logout/")
 
 
 @pytest.mark.django_db
@@ -76,7 +77,8 @@ def test_deleting_anything_still_in_use_is_refused_not_a_server_error(api, massa
         treatment=massage, start=NOW.replace(day=3, hour=10), patient=patient, now=NOW
     )
     superuser = api(UserFactory(username="root", is_superuser=True, is_staff=True))
-    deletes = list(_operations(("delete",)))
+    # Revoking one's own token would sign the sweep out (tests/accounts covers it).
+    deletes = [op for op in _operations(("delete",)) if not op[0].startswith("/api/v1/auth/")]
     assert deletes
     statuses = {}
     for path, _method in deletes:
