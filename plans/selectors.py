@@ -102,10 +102,11 @@ def treatment_modalities(treatment: Treatment) -> set[str]:
     is needling for every safety and spacing rule.
     """
     codes = {treatment.modality}
+    # .all() so that a caller's prefetch_related("treatment__required_qualifications") is used.
     codes.update(
-        code
-        for code in treatment.required_qualifications.values_list("code", flat=True)
-        if code in Modality.values
+        qualification.code
+        for qualification in treatment.required_qualifications.all()
+        if qualification.code in Modality.values
     )
     return codes
 
@@ -182,15 +183,48 @@ def needling_clearance(*, patient: Patient, on: date) -> NeedlingClearance:
     screening = (
         NeedlingScreening.objects.filter(patient=patient).order_by("-screened_at", "-id").first()
     )
+    return _clearance(
+        screening,
+        on,
+        lambda: (
+            screening.consents.filter(withdrawn_at__isnull=True)
+            .order_by("-given_at", "-id")
+            .first()
+        ),
+    )
+
+
+def needling_clearances(patient_ids: set[int]):
+    """clearance(patient_id, on) for many patients, read in two queries (pages listing many
+    sessions call it per session; needling_clearance per session would query per session)."""
+    latest: dict[int, NeedlingScreening] = {}
+    for screening in NeedlingScreening.objects.filter(patient_id__in=patient_ids).order_by(
+        "-screened_at", "-id"
+    ):
+        latest.setdefault(screening.patient_id, screening)
+    consents: dict[int, NeedlingConsent] = {}
+    for consent in NeedlingConsent.objects.filter(
+        screening__in=[s.pk for s in latest.values()], withdrawn_at__isnull=True
+    ).order_by("-given_at", "-id"):
+        consents.setdefault(consent.screening_id, consent)
+
+    def clearance(patient_id: int, on: date) -> NeedlingClearance:
+        screening = latest.get(patient_id)
+        return _clearance(screening, on, lambda: consents.get(screening.pk))
+
+    return clearance
+
+
+def _clearance(screening, on: date, latest_consent) -> NeedlingClearance:
+    """The rule of needling_clearance, given the latest screening; `latest_consent()` reads
+    its latest consent not withdrawn, only when the rule gets that far."""
     if screening is None or screening.valid_until < on:
         return NeedlingClearance(SCREENING_REQUIRED, screening)
     if screening.has_absolute:
         return NeedlingClearance(CONTRAINDICATED, screening)
     if screening.needs_acknowledgement:
         return NeedlingClearance(ACKNOWLEDGEMENT_REQUIRED, screening)
-    consent = (
-        screening.consents.filter(withdrawn_at__isnull=True).order_by("-given_at", "-id").first()
-    )
+    consent = latest_consent()
     if consent is None:
         return NeedlingClearance(CONSENT_REQUIRED, screening)
     return NeedlingClearance(CLEARED, screening, consent)
@@ -323,19 +357,36 @@ def plan_adherence(plan: TreatmentPlan, *, today: date) -> list[AdherenceWeek]:
     the logged bouts, counted up to what was prescribed (doing one exercise twice as often does
     not make up for skipping another). A week meets the target at 80% or more.
     """
-    prescriptions = list(
-        ExercisePrescription.objects.filter(phase__plan=plan).select_related("phase", "exercise")
-    )
+    return plans_adherence([plan], today=today)[plan.pk]
+
+
+def plans_adherence(plans: list[TreatmentPlan], *, today: date) -> dict[int, list[AdherenceWeek]]:
+    """plan_adherence of each plan, by plan id, in two queries whatever the number of plans."""
+    prescribed: dict[int, list[ExercisePrescription]] = defaultdict(list)
+    for prescription in ExercisePrescription.objects.filter(
+        phase__plan__in=[plan.pk for plan in plans]
+    ).select_related("phase", "exercise"):
+        prescribed[prescription.phase.plan_id].append(prescription)
+    logged: dict[tuple[int, int], int] = defaultdict(int)
+    starts = {plan.pk: plan.start_date for plan in plans}
+    for plan_id, prescription_id, performed_on in ExerciseLog.objects.filter(
+        plan__in=[plan.pk for plan in plans if prescribed[plan.pk]]
+    ).values_list("plan_id", "prescription_id", "performed_on"):
+        week = (performed_on - starts[plan_id]).days // 7 + 1
+        logged[(prescription_id, week)] += 1
+    return {plan.pk: _adherence(plan, prescribed[plan.pk], logged, today) for plan in plans}
+
+
+def _adherence(
+    plan: TreatmentPlan,
+    prescriptions: list[ExercisePrescription],
+    logged: dict[tuple[int, int], int],
+    today: date,
+) -> list[AdherenceWeek]:
     if not prescriptions or today < plan.start_date:
         return []
     last_week = max(p.phase.end_week for p in prescriptions)
     current_week = (today - plan.start_date).days // 7 + 1
-    logged: dict[tuple[int, int], int] = defaultdict(int)
-    for prescription_id, performed_on in ExerciseLog.objects.filter(plan=plan).values_list(
-        "prescription_id", "performed_on"
-    ):
-        week = (performed_on - plan.start_date).days // 7 + 1
-        logged[(prescription_id, week)] += 1
     weeks = []
     for week in range(1, min(last_week, current_week) + 1):
         starts_on = plan.week_start(week)

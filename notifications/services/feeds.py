@@ -89,10 +89,12 @@ def ensure_feeds(owners: list[FeedOwner], *, now: datetime | None = None) -> lis
     shown to its owner always works.
     """
     now = now or timezone.now()
+    # One query for the feeds that exist, however many owners (a therapist at many clinics).
+    existing = {(f.kind, f.owner_id, f.clinic_id): f for f in feeds_of(owners)} if owners else {}
     feeds = []
     for owner in owners:
         lookup = {"kind": owner.kind, "owner_id": owner.owner_id, "clinic_id": owner.clinic_id}
-        feed = CalendarFeed.objects.filter(**lookup).first()
+        feed = existing.get((owner.kind, owner.owner_id, owner.clinic_id))
         if feed is None:
             salt, token_hash = _new_secret()
             try:

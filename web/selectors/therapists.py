@@ -17,8 +17,8 @@ from plans.selectors import (
     CONTRAINDICATED,
     SCREENING_REQUIRED,
     involves_needling,
-    needling_clearance,
-    plan_adherence,
+    needling_clearances,
+    plans_adherence,
     plans_visible_to,
 )
 
@@ -37,6 +37,7 @@ def therapist_bookings(therapist: Therapist, *, start: datetime, end: datetime) 
             therapist=therapist, start__lt=end, end__gt=start, status__in=ACTIVE_STATUSES
         )
         .select_related("clinic", "treatment", "room", "patient")
+        .prefetch_related("treatment__required_qualifications")
         .order_by("start")
     )
 
@@ -84,9 +85,9 @@ class PlanContext:
     needling: str = ""  # clearance, for sessions that involve dry needling
 
 
-def _last_full_week_percent(plan: TreatmentPlan, today: date) -> int | None:
-    weeks = [week for week in plan_adherence(plan, today=today) if not week.in_progress]
-    return weeks[-1].percent if weeks else None
+def _last_full_week_percent(weeks) -> int | None:
+    done = [week for week in weeks if not week.in_progress]
+    return done[-1].percent if done else None
 
 
 def plan_context_for(bookings: list[Booking], *, user, today: date) -> dict[int, PlanContext]:
@@ -128,24 +129,29 @@ def plan_context_for(bookings: list[Booking], *, user, today: date) -> dict[int,
     visible_ids = set(
         visible.filter(pk__in={s.plan_id for s in planned.values()}).values_list("pk", flat=True)
     )
-    adherence: dict[int, int | None] = {}
-    needles: dict[int, bool] = {}
-    context = {}
+    plan_of = {}
     for booking in bookings:
         session = planned.get(booking.pk)
         if session is not None and session.plan_id in visible_ids:
-            plan = session.plan
+            plan_of[booking.pk] = (session, session.plan)
         else:
-            session = None
-            plan = active.get((booking.patient_id, booking.clinic_id))
-        if plan is not None and plan.pk not in adherence:
-            adherence[plan.pk] = _last_full_week_percent(plan, today)
-        if booking.treatment_id not in needles:
-            needles[booking.treatment_id] = involves_needling(booking.treatment)
+            plan_of[booking.pk] = (None, active.get((booking.patient_id, booking.clinic_id)))
+    # Every plan's adherence and every patient's clearance in a fixed number of queries.
+    shown = {plan.pk: plan for _, plan in plan_of.values() if plan is not None}
+    adherence = {
+        plan_id: _last_full_week_percent(weeks)
+        for plan_id, weeks in plans_adherence(list(shown.values()), today=today).items()
+    }
+    needles = {b.treatment_id: involves_needling(b.treatment) for b in bookings}
+    needled = {b.patient_id for b in bookings if needles[b.treatment_id]}
+    clearance = needling_clearances(needled) if needled else None
+    context = {}
+    for booking in bookings:
+        session, plan = plan_of[booking.pk]
         needling = ""
         if needles[booking.treatment_id]:
             day = booking.start.astimezone(booking.clinic.tz).date()
-            status = needling_clearance(patient=booking.patient, on=day).status
+            status = clearance(booking.patient_id, day).status
             needling = NEEDLING_STATUS_TEXT.get(status, status)
         context[booking.pk] = PlanContext(
             plan=plan,
