@@ -109,6 +109,14 @@ else:
     )
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction pooling mode each transaction may run on another server
+    # connection, so nothing may live in the session: no prepared statements, no server-side
+    # cursors, and no startup options (PgBouncer refuses them). The lock timeout then comes
+    # from the pooler's connect_query or the role/database setting (docs/scaling.md).
+    if env.bool("DB_TRANSACTION_POOLING", default=False):
+        DATABASES["default"]["OPTIONS"].pop("options")
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
