@@ -213,6 +213,16 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     return patients.filter(pk__in=ids)
 
 
+def patients_nameable_by(user, clinic_id: int) -> QuerySet[Patient]:
+    """The patients a member of staff may book in at `clinic_id` (where they are staff): those
+    they can already see, and those registered at that clinic. Anyone else's id is answered
+    like an unknown one, so a booking can never widen what a clinic sees, nor reveal which ids
+    exist elsewhere."""
+    return Patient.objects.filter(
+        Q(pk__in=patients_visible_to(user).values("pk")) | Q(clinic_id=clinic_id)
+    )
+
+
 def treatments_visible_to(user) -> QuerySet[Treatment]:
     """Everyone sees what can be booked online; staff also see their clinics' other treatments."""
     treatments = Treatment.objects.select_related("clinic").prefetch_related(

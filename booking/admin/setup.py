@@ -120,6 +120,14 @@ class TherapistAdmin(LoginLinkMixin, ClinicScoped, admin.ModelAdmin):
     def clinic_list(self, therapist: Therapist) -> str:
         return ", ".join(clinic.name for clinic in therapist.clinics.all())
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a therapist takes them from every clinic they work at: all must be the
+        # user's (the bulk action asks this for each therapist it would delete).
+        if obj is not None and not request.user.is_superuser:
+            if obj.clinics.exclude(pk__in=administered_clinic_ids(request)).exists():
+                return False
+        return super().has_delete_permission(request, obj)
+
     def save_related(self, request, form, formsets, change):
         # A clinic admin only sees their own clinics in the form, so the form would drop the
         # therapist's other clinics; put those back.

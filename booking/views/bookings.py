@@ -14,7 +14,13 @@ from .. import services
 from ..filters import BookingFilter
 from ..idempotency import run_idempotently
 from ..models import Booking, Patient, Room, Therapist, Treatment
-from ..selectors import access_for, booking_terms, bookings_visible_to, change_policy
+from ..selectors import (
+    access_for,
+    booking_terms,
+    bookings_visible_to,
+    change_policy,
+    patients_nameable_by,
+)
 from ..serializers import BookingOut, BookSessionIn, CancelIn, RescheduleIn, VersionedIn
 from .common import CONFLICT, ERRORS
 
@@ -82,7 +88,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             therapist=therapist,
             channel=data.get("channel"),
         )
-        patient = terms.patient or self._patient_for_staff(data)
+        patient = terms.patient or self._patient_for_staff(data, treatment.clinic_id)
         booking = services.book_session(
             treatment=treatment,
             start=data["start"],
@@ -104,12 +110,14 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise serializers.ValidationError({"room": ["Only clinic staff choose rooms."]})
         return lookup(Room.objects.all(), data["room"], "room")
 
-    def _patient_for_staff(self, data: dict) -> Patient:
+    def _patient_for_staff(self, data: dict, clinic_id: int) -> Patient:
         if not data.get("patient"):
             raise serializers.ValidationError(
                 {"patient": ["Say which patient this booking is for."]}
             )
-        return lookup(Patient.objects.all(), data["patient"], "patient")
+        return lookup(
+            patients_nameable_by(self.request.user, clinic_id), data["patient"], "patient"
+        )
 
     def _acting(self, booking: Booking, *, patients_may: bool) -> bool:
         """Whether the caller may act on this booking; returns whether booking policy applies."""

@@ -62,6 +62,9 @@ class PatientViewSet(
         is_self = access.patient is not None and access.patient.pk == serializer.instance.pk
         if is_self and "clinic" in serializer.validated_data:
             raise PermissionDenied("Ask the clinic to change your home clinic.")
-        if not is_self and not access.is_staff_at(clinic.pk):
+        # Moving a patient to another home clinic takes them from one clinic to the other:
+        # staff of both must agree, or any clinic could claim a patient it only once saw.
+        touched = {clinic.pk, serializer.instance.clinic_id}
+        if not is_self and not all(access.is_staff_at(clinic_id) for clinic_id in touched):
             raise PermissionDenied("You are not staff at that clinic.")
         serializer.save()

@@ -57,10 +57,18 @@ class SetupViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         if any(key in serializer.validated_data for key in ("clinic", "clinics")):
-            self._require_admin(
+            # Every clinic the change touches, left or joined, must be one the caller runs.
+            before = set(self.clinic_ids_of(serializer.instance))
+            after = set(
                 self.clinic_ids_of_new({**self._current(serializer), **serializer.validated_data})
             )
+            self._require_admin(sorted(after if before == after else before ^ after))
         serializer.save()
+
+    def perform_destroy(self, instance):
+        # Deleting takes it away from every clinic it belongs to.
+        self._require_admin(self.clinic_ids_of(instance))
+        instance.delete()
 
     def _current(self, serializer) -> dict:
         return {}
