@@ -81,6 +81,11 @@ class Access:
     def is_own_patient_booking(self, booking: Booking) -> bool:
         return self.patient is not None and booking.patient_id == self.patient.pk
 
+    def sees_desk_details(self, booking: Booking) -> bool:
+        """Reception's side of a booking (its administrative notes, who made it) is for the
+        clinic's diary staff and the booking's therapist, never for the patient."""
+        return self.manages(booking.clinic_id) or self.is_own_therapist_booking(booking)
+
 
 def access_for(request) -> Access:
     """One Access per request, so the membership query runs at most once."""

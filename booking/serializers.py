@@ -169,8 +169,26 @@ class PatientSerializer(serializers.ModelSerializer):
 
 
 class BookingOut(serializers.ModelSerializer):
+    """A booking as its viewer may see it: pass context={"access": Access}. The desk's fields
+    (notes, created_by) are left out unless the viewer is the clinic's staff (see
+    Access.sees_desk_details); without an access in the context they are always left out."""
+
+    DESK_FIELDS = ("notes", "created_by")
+
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
+    # Not read-only in the schema's sense, so the schema does not promise them to every viewer
+    # (this serializer only ever writes responses).
+    notes = serializers.CharField(
+        required=False,
+        help_text="Reception's administrative notes. Staff only: absent for patients.",
+    )
+    created_by = serializers.IntegerField(
+        source="created_by_id",
+        required=False,
+        allow_null=True,
+        help_text="The user who made the booking. Staff only: absent for patients.",
+    )
 
     class Meta:
         model = Booking
@@ -200,6 +218,10 @@ class BookingOut(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        access = self.context.get("access")
+        if access is None or not access.sees_desk_details(instance):
+            for name in self.DESK_FIELDS:
+                data.pop(name, None)
         tz = instance.clinic.tz
         for name in ("start", "end", "cancelled_at", "checked_in_at", "created_at", "updated_at"):
             data[name] = local_iso(getattr(instance, name), tz)

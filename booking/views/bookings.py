@@ -49,6 +49,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return bookings_visible_to(self.request.user)
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "access": access_for(self.request)}
+
     @extend_schema(
         request=BookSessionIn,
         parameters=[
@@ -81,8 +84,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         therapist = None
         if data.get("therapist"):
             therapist = lookup(Therapist.objects.all(), data["therapist"], "therapist")
+        access = access_for(self.request)
         terms = booking_terms(
-            access_for(self.request),
+            access,
             clinic_id=treatment.clinic_id,
             patient_id=data.get("patient"),
             therapist=therapist,
@@ -101,7 +105,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             notes=data.get("notes", "") if not terms.apply_policy else "",
         )
         booking.clinic = treatment.clinic
-        return Response(BookingOut(booking).data, status=status.HTTP_201_CREATED)
+        return Response(
+            BookingOut(booking, context={"access": access}).data, status=status.HTTP_201_CREATED
+        )
 
     def _room_for_staff(self, data: dict, apply_policy: bool) -> Room | None:
         if not data.get("room"):
@@ -127,7 +133,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # The services return the locked row, current and with its treatment's clinic loaded:
         # the clinic (for its time zone) comes from there, not from another query.
         booking.clinic = booking.treatment.clinic
-        return Response(BookingOut(booking).data)
+        return Response(BookingOut(booking, context={"access": access_for(self.request)}).data)
 
     @extend_schema(request=CancelIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
