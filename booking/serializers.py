@@ -54,7 +54,30 @@ def local_iso(value: datetime | None, tz) -> str | None:
     return value.astimezone(tz).isoformat() if value else None
 
 
-class OpeningHoursSerializer(serializers.ModelSerializer):
+class EndsAfterStarts:
+    """Serializer mixin: the `period` fields (start, end) must make a period, end after start.
+
+    The database's check constraint would refuse it too, but as an IntegrityError (a 500); on a
+    partial update the unchanged bound comes from the stored row.
+    """
+
+    period: tuple[str, str]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        start_name, end_name = self.period
+        start = attrs.get(start_name, getattr(self.instance, start_name, None))
+        end = attrs.get(end_name, getattr(self.instance, end_name, None))
+        if start is not None and end is not None and end <= start:
+            raise serializers.ValidationError(
+                {end_name: [f"Must be after {start_name} ({start:%H:%M})."]}
+            )
+        return attrs
+
+
+class OpeningHoursSerializer(EndsAfterStarts, serializers.ModelSerializer):
+    period = ("opens", "closes")
+
     class Meta:
         model = OpeningHours
         fields = ["id", "clinic", "weekday", "opens", "closes"]
@@ -92,7 +115,9 @@ class RoomSerializer(serializers.ModelSerializer):
         fields = ["id", "clinic", "name", "features", "is_active"]
 
 
-class WorkingHoursSerializer(serializers.ModelSerializer):
+class WorkingHoursSerializer(EndsAfterStarts, serializers.ModelSerializer):
+    period = ("starts", "ends")
+
     class Meta:
         model = WorkingHours
         fields = ["id", "therapist", "clinic", "weekday", "starts", "ends"]

@@ -5,11 +5,13 @@ new endpoint is covered the day it is added.
 """
 
 import json
+from datetime import time
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from booking import services
+from booking.models import WorkingHours
 from tests.conftest import NOW
 from tests.factories import UserFactory
 
@@ -124,3 +126,137 @@ def test_junk_query_parameters_on_every_read_never_cause_a_server_error(api, mas
         if response.status_code >= 500:
             failures.append((path, response.status_code))
     assert failures == []
+
+
+def _read_operations_with_parameters():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None or path.endswith(("schema/", "docs/")):
+            continue
+        names = [p["name"] for p in get.get("parameters", []) if p["in"] == "query"]
+        if names:
+            yield path, names
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen_now")
+def test_a_nul_byte_in_any_query_parameter_is_a_400(api, massage, patient, booking_fixture):
+    """PostgreSQL refuses strings with NUL; every filter, search and slug must say 400 first."""
+    superuser = api(UserFactory(username="root", is_superuser=True, is_staff=True))
+    failures, checked = [], 0
+    for path, names in _read_operations_with_parameters():
+        url = path.replace("{id}", str(booking_fixture.pk))
+        for name in names:
+            for value in ("\x00", "derby\x00", "1\x00"):
+                checked += 1
+                response = superuser.get(url, {name: value})
+                if response.status_code != 400:
+                    failures.append((url, name, repr(value), response.status_code))
+    print(f"\nNUL-byte sweep: {checked} requests, {len(failures)} not answered 400")
+    assert checked > 50
+    assert failures == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen_now")
+def test_deeply_nested_json_is_a_400(api, massage, patient, booking_fixture):
+    superuser = api(UserFactory(username="root", is_superuser=True, is_staff=True))
+    too_deep = [
+        "[" * 100_000 + "]" * 100_000,  # beyond Python's recursion limit
+        '{"a":' * 5_000 + "1" + "}" * 5_000,
+        "[" * 200 + "]" * 200,  # parses, but deeper than any body of ours may be
+    ]
+    failures, malformed = [], 0
+    for path, method in _write_operations():
+        url = path.replace("{id}", str(booking_fixture.pk))
+        for body in too_deep:
+            response = getattr(superuser, method)(url, data=body, content_type="application/json")
+            # Where the body is read it is refused as malformed; an unknown object is a 404 first.
+            is_json = response["Content-Type"].startswith("application/json")
+            code = (
+                response.json()["error"]["code"]
+                if is_json and response.status_code >= 400
+                else None
+            )
+            if not (response.status_code == 404 or code == "malformed_request"):
+                failures.append((method.upper(), url, len(body), response.status_code))
+            malformed += code == "malformed_request"
+    assert malformed > 20
+    assert failures == []
+
+
+@pytest.fixture
+def booking_fixture(massage, patient):
+    return services.book_session(
+        treatment=massage, start=NOW.replace(day=3, hour=10), patient=patient, now=NOW
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("/api/v1/opening-hours/", {"weekday": 1, "opens": "18:00", "closes": "09:00"}),
+        ("/api/v1/opening-hours/", {"weekday": 1, "opens": "09:00", "closes": "09:00"}),
+        ("/api/v1/working-hours/", {"weekday": 1, "starts": "17:00", "ends": "08:00"}),
+    ],
+)
+def test_hours_that_end_before_they_start_are_a_400(
+    api, clinic_admin, clinic, therapist, url, fields
+):
+    body = {"clinic": clinic.pk, "therapist": therapist.pk, **fields}
+    response = api(clinic_admin).post(url, body)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_changing_hours_to_end_before_they_start_is_a_400(api, clinic_admin, clinic, therapist):
+    hours = therapist.working_hours.first() or WorkingHours.objects.create(
+        therapist=therapist, clinic=clinic, weekday=1, starts=time(8), ends=time(17)
+    )
+    response = api(clinic_admin).patch(f"/api/v1/working-hours/{hours.pk}/", {"ends": "07:00"})
+
+    assert response.status_code == 400, response.content
+    hours.refresh_from_db()
+    assert hours.ends > hours.starts
+
+
+@pytest.fixture
+def derby_admin_client(client, clinic_admin):
+    from django.contrib.auth.models import Group
+
+    from booking.management.demo_data import CLINIC_ADMIN_GROUP
+
+    clinic_admin.is_staff = True
+    clinic_admin.save()
+    clinic_admin.groups.add(Group.objects.get(name=CLINIC_ADMIN_GROUP))
+    client.force_login(clinic_admin)
+    return client
+
+
+@pytest.mark.django_db
+def test_admin_forms_refuse_hours_that_end_before_they_start(derby_admin_client, clinic, therapist):
+    from django.urls import reverse
+
+    working = derby_admin_client.post(
+        reverse("admin:booking_workinghours_add"),
+        {
+            "therapist": therapist.pk,
+            "clinic": clinic.pk,
+            "weekday": 1,
+            "starts": "17:00",
+            "ends": "08:00",
+        },
+    )
+    opening = derby_admin_client.post(
+        reverse("admin:booking_openinghours_add"),
+        {"clinic": clinic.pk, "weekday": 1, "opens": "18:00", "closes": "09:00"},
+    )
+
+    for response in (working, opening):
+        assert response.status_code == 200  # the form again, with its error; not a 500
+        assert response.context["adminform"].form.errors
+    assert not clinic.opening_hours.filter(opens="18:00").exists()
