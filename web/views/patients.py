@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from plans.services import log_exercise
 from .. import selectors
 from ..forms import PatientCancelForm
 from ..ics import booking_calendar
-from ..links import booking_for_token, manage_token
+from ..links import INVALID, LinkState, manage_token, open_manage_link
 from .booking_flow import therapist_choice, unavailable, week_of_times
 from .common import page, parse_start, refuse, sign_in_first
 
@@ -60,13 +61,49 @@ def _links(booking: Booking, token: str | None) -> BookingLinks:
     )
 
 
+class LinkEnded(Exception):
+    """A manage link that no longer works (see web.links); answered by the page saying why."""
+
+    def __init__(self, state: LinkState):
+        super().__init__(state.ended)
+        self.state = state
+
+
+def explains_ended_links(view):
+    """A booking page opened by a link that has ended says why: 410 Gone for a booking that was
+    cancelled or has taken place, 404 for a damaged or unknown link."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except LinkEnded as ended:
+            booking = ended.state.booking
+            tz = booking.clinic.tz if booking else None
+            context = {
+                "reason": ended.state.ended,
+                "booking": booking,
+                "when": booking.start.astimezone(tz) if booking else None,
+                "cancelled_on": (
+                    booking.cancelled_at.astimezone(tz)
+                    if booking and booking.cancelled_at
+                    else None
+                ),
+            }
+            status = 404 if ended.state.ended == INVALID else 410
+            return page(request, "web/patient/link_ended.html", context, status=status)
+
+    return wrapper
+
+
 def _patient_booking(request: HttpRequest, uid=None, token=None) -> tuple[Booking, BookingLinks]:
-    """The booking a signed link names, or the signed-in patient's own booking; else 404."""
+    """The booking a signed link names while the link works, or the signed-in patient's own
+    booking; else 404 (or LinkEnded, for a link that no longer works)."""
     if token is not None:
-        booking = booking_for_token(token)
-        if booking is None:
-            raise Http404("This link is not valid any more.")
-        return booking, _links(booking, token)
+        state = open_manage_link(token)
+        if not state.works:
+            raise LinkEnded(state)
+        return state.booking, _links(state.booking, token)
     patient = access_for(request).patient
     if patient is None:
         raise Http404("No such appointment.")
@@ -112,6 +149,7 @@ def booked(request: HttpRequest, uid) -> HttpResponse:
     return page(request, "web/patient/booked.html", {"booking": booking, "links": links})
 
 
+@explains_ended_links
 def booking_page(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     if _needs_sign_in(request, token):
         return sign_in_first(request)
@@ -127,6 +165,7 @@ def booking_page(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     return page(request, "web/patient/booking.html", context)
 
 
+@explains_ended_links
 def reschedule(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     if _needs_sign_in(request, token):
         return sign_in_first(request)
@@ -186,6 +225,7 @@ def reschedule(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     return page(request, "web/patient/reschedule.html", context)
 
 
+@explains_ended_links
 def cancel(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     if _needs_sign_in(request, token):
         return sign_in_first(request)
@@ -228,6 +268,7 @@ def cancel(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     return page(request, "web/patient/cancel.html", context, status=409 if error else 200)
 
 
+@explains_ended_links
 def calendar_file(request: HttpRequest, uid=None, token=None) -> HttpResponse:
     if _needs_sign_in(request, token):
         return sign_in_first(request)
