@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .advisories import advisories_for
 from .models import (
     Block,
     Booking,
@@ -193,6 +194,14 @@ class PatientSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
+class BookingListOut(serializers.ListSerializer):
+    def to_representation(self, data):
+        bookings = list(data.all() if hasattr(data, "all") else data)
+        # One call to the advisory providers for the whole page (booking.advisories).
+        self.context["advisories"] = advisories_for(bookings)
+        return super().to_representation(bookings)
+
+
 class BookingOut(serializers.ModelSerializer):
     """A booking as its viewer may see it: pass context={"access": Access}. The desk's fields
     (notes, created_by) are left out unless the viewer is the clinic's staff (see
@@ -213,6 +222,10 @@ class BookingOut(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         help_text="The user who made the booking. Staff only: absent for patients.",
+    )
+    warnings = serializers.SerializerMethodField(
+        help_text="What whoever books or treats should know first (booking.advisories): "
+        "[{code, message}], no clinical detail."
     )
 
     class Meta:
@@ -238,8 +251,25 @@ class BookingOut(serializers.ModelSerializer):
             "checked_in_at",
             "created_at",
             "updated_at",
+            "warnings",
         ]
         read_only_fields = fields
+        list_serializer_class = BookingListOut
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        }
+    )
+    def get_warnings(self, instance) -> list[dict]:
+        advisories = self.context.get("advisories")
+        if advisories is None:
+            advisories = advisories_for([instance])
+        return advisories.get(instance.pk, [])
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -12,6 +12,7 @@ from booking.services import cancel_booking
 from core.users import acting_user
 
 from .. import errors
+from ..activation import check_plan_may_start
 from ..models import PLAN_TRANSITIONS, PlanSession, PlanStatus, SessionComponent, TreatmentPlan
 from ..selectors import involves_needling, needling_clearance, treatment_modalities
 from .common import locked_plan
@@ -37,7 +38,9 @@ def activate_plan(
     (AgainstPatientPreference); with needling in it, the patient is cleared today - a current
     screening with no absolute contraindication, precautions acknowledged, consent since that
     screening (a NeedlingNotCleared subclass, with the clinical detail for the therapist). All
-    400, except IllegalPlanTransition (409) when the plan is not a draft. Writes nothing on
+    400, except IllegalPlanTransition (409) when the plan is not a draft. Then the checks other
+    apps register in plans.activation (session notes: a positive red flag on the patient's
+    assessment not yet cleared by a clinician, 409 red_flag_not_cleared). Writes nothing on
     failure; safe to retry.
     """
     now = now or timezone.now()
@@ -65,6 +68,7 @@ def activate_plan(
         clearance = needling_clearance(patient=plan.patient, on=plan.clinic.today(now))
         if not clearance.cleared:
             raise clearance.error(plan.patient, clinical_detail=True)
+    check_plan_may_start(plan=plan)
     plan.activated_at = now
     plan.save(update_fields=["status", "activated_at", "updated_at"])
     return plan
