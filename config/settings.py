@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "privacy",
     "waitlist",
+    "sessionnotes",
     "web",
 ]
 

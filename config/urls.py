@@ -7,6 +7,7 @@ from booking import views as booking_views
 from notifications.urls import FeedViewSet, feed_urlpatterns
 from plans import views as plan_views
 from privacy import views as privacy_views
+from sessionnotes import views as note_views
 
 from .health import health
 
@@ -25,6 +26,8 @@ router.register("plans", plan_views.PlanViewSet, basename="plan")
 router.register("plan-templates", plan_views.PlanTemplateViewSet, basename="plan-template")
 router.register("exercises", plan_views.ExerciseViewSet, basename="exercise")
 router.register("screenings", plan_views.ScreeningViewSet, basename="screening")
+router.register("session-notes", note_views.SessionNoteViewSet, basename="session-note")
+router.register("safety-alerts", note_views.SafetyAlertViewSet, basename="safety-alert")
 
 api_v1 = [
     path("", include("accounts.urls")),
