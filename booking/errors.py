@@ -114,3 +114,10 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
     http_status = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_message = "This Idempotency-Key was already used with a different request body."
+
+
+class HasFutureBookings(DomainError):
+    """Deactivating a therapist or room that still has patients booked: 409, with the list."""
+
+    code = "has_future_bookings"
+    http_status = status.HTTP_409_CONFLICT

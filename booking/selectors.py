@@ -8,10 +8,12 @@ from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import (
     Block,
     Booking,
+    BookingStatus,
     Channel,
     Clinic,
     ClinicMembership,
@@ -255,3 +257,17 @@ def blocks_visible_to(user) -> QuerySet[Block]:
     if user.is_superuser:
         return blocks
     return blocks.filter(Q(clinic_id__in=_staff_clinics(user)) | Q(therapist__user=user))
+
+
+def future_bookings_of(resource: Therapist | Room, *, now: datetime | None = None):
+    """A therapist's or room's bookings still to happen or under way (booked or arrived).
+
+    What has to be moved or cancelled before deactivating them, soonest first.
+    """
+    scope = Q(therapist=resource) if isinstance(resource, Therapist) else Q(room=resource)
+    return (
+        Booking.objects.filter(scope, end__gt=now or timezone.now())
+        .filter(status__in=[BookingStatus.CONFIRMED, BookingStatus.ARRIVED])
+        .select_related("patient", "treatment", "clinic")
+        .order_by("start", "pk")
+    )

@@ -67,6 +67,12 @@ class Column:
     def title(self) -> str:
         return self.therapist.full_name if self.therapist else self.room.name
 
+    @property
+    def is_inactive(self) -> bool:
+        """A deactivated therapist or room, shown only because bookings remain in the window."""
+        resource = self.therapist or self.room
+        return not resource.is_active
+
 
 def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
@@ -102,10 +108,23 @@ class Diary:
         self.window_start = local_midnight(self.days[0], self.tz)
         self.window_end = local_midnight(self.days[-1] + timedelta(days=1), self.tz)
 
-        therapists = Therapist.objects.filter(clinics=clinic, is_active=True).order_by(
-            "first_name", "last_name"
+        # Active therapists and rooms, plus any deactivated one still holding a booking in the
+        # window: deactivating someone must never make their booked patients vanish from the
+        # diary (reception still has to see, move or cancel them).
+        booked_here = Booking.objects.filter(
+            clinic=clinic, start__lt=self.window_end, end__gt=self.window_start
+        ).exclude(status=BookingStatus.CANCELLED)
+        therapists = (
+            Therapist.objects.filter(clinics=clinic)
+            .filter(Q(is_active=True) | Q(pk__in=booked_here.values("therapist_id")))
+            .distinct()
+            .order_by("-is_active", "first_name", "last_name")
         )
-        rooms = Room.objects.filter(clinic=clinic, is_active=True).order_by("name")
+        rooms = (
+            Room.objects.filter(clinic=clinic)
+            .filter(Q(is_active=True) | Q(pk__in=booked_here.values("room_id")))
+            .order_by("-is_active", "name")
+        )
         self.all_therapists = list(therapists)
         self.all_rooms = list(rooms)
         resources = self.all_therapists if self.by == By.THERAPIST else self.all_rooms

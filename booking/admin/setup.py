@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
+from ..deactivation import describe_future_bookings
 from ..models import (
     Clinic,
     ClinicMembership,
@@ -16,6 +19,46 @@ from ..models import (
     WorkingHours,
 )
 from .scoping import ClinicScoped, LoginLinkMixin, administered_clinic_ids
+
+
+class WarnsOnDeactivation:
+    """After a therapist or room is saved as inactive, list the bookings still to come with them
+    (kept, and still in the diary) so someone moves or cancels them."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            count, listed = describe_future_bookings(obj)
+            if not count:
+                return
+            items = format_html_join(
+                "",
+                '<li><a href="{}">{}</a>: {}, {} ({})</li>',
+                (
+                    (
+                        reverse("admin:booking_booking_change", args=[b["id"]]),
+                        b["when"],
+                        b["patient"],
+                        b["treatment"],
+                        b["clinic"],
+                    )
+                    for b in listed
+                ),
+            )
+            more = f" (the first {len(listed)} below)" if count > len(listed) else ""
+            messages.warning(
+                request,
+                format_html(
+                    "{} is now inactive but still has {} booking{} to come{}; they are kept "
+                    "and stay in the diary. Move or cancel them:<ul>{}</ul>",
+                    obj,
+                    count,
+                    "s" if count != 1 else "",
+                    more,
+                    items,
+                ),
+            )
+
 
 # --- clinics ------------------------------------------------------------------------------------
 
@@ -75,7 +118,7 @@ class RoomFeatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(ClinicScoped, admin.ModelAdmin):
+class RoomAdmin(WarnsOnDeactivation, ClinicScoped, admin.ModelAdmin):
     list_display = ["name", "clinic", "feature_list", "is_active"]
     list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "features", "is_active"]
     search_fields = ["name", "clinic__name"]
@@ -105,7 +148,7 @@ class WorkingHoursInline(ClinicScoped, admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(LoginLinkMixin, ClinicScoped, admin.ModelAdmin):
+class TherapistAdmin(WarnsOnDeactivation, LoginLinkMixin, ClinicScoped, admin.ModelAdmin):
     list_display = ["full_name", "profession", "clinic_list", "user", "is_active"]
     list_filter = ["profession", ("clinics", admin.RelatedOnlyFieldListFilter), "is_active"]
     search_fields = ["first_name", "last_name", "user__username"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import permissions, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from ..deactivation import require_confirmed_deactivation
 from ..models import Clinic, OpeningHours, Room, Therapist, WorkingHours
 from ..selectors import access_for, treatments_visible_to
 from ..serializers import (
@@ -98,7 +99,19 @@ class OpeningHoursViewSet(SetupViewSet):
     ordering_fields = ["weekday", "opens"]
 
 
-class RoomViewSet(SetupViewSet):
+class WarnsBeforeDeactivating:
+    """PATCH/PUT is_active=false on someone with bookings to come answers 409 has_future_bookings
+    listing them, unless ?confirm=true is sent."""
+
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        if instance.is_active and serializer.validated_data.get("is_active") is False:
+            confirmed = self.request.query_params.get("confirm", "").lower() in ("1", "true")
+            require_confirmed_deactivation(instance, confirmed=confirmed)
+        super().perform_update(serializer)
+
+
+class RoomViewSet(WarnsBeforeDeactivating, SetupViewSet):
     queryset = Room.objects.prefetch_related("features")
     serializer_class = RoomSerializer
     permission_classes = [permissions.IsAuthenticated, ClinicAdminWrites]
@@ -106,7 +119,7 @@ class RoomViewSet(SetupViewSet):
     ordering_fields = ["name"]
 
 
-class TherapistViewSet(SetupViewSet):
+class TherapistViewSet(WarnsBeforeDeactivating, SetupViewSet):
     """Therapists, their qualifications and clinics. Public to read (for online booking)."""
 
     queryset = Therapist.objects.prefetch_related("qualifications", "clinics")

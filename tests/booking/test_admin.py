@@ -264,3 +264,36 @@ def test_clinic_admin_turns_on_sharing_clinical_records_in_the_admin(client, der
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     clinic.refresh_from_db()
     assert clinic.share_clinical_records is True
+
+
+def test_deactivating_a_therapist_with_bookings_to_come_lists_them(
+    client, derby_admin, therapist, derby_booking
+):
+    url = reverse("admin:booking_therapist_change", args=[therapist.pk])
+    client.force_login(derby_admin)
+    data = change_form_data(client.get(url))
+    data.pop("is_active")
+
+    response = client.post(url, data, follow=True)
+
+    therapist.refresh_from_db()
+    assert not therapist.is_active
+    [warning] = [m for m in messages_of(response) if "still has" in m]
+    assert "Tess Physio is now inactive but still has 1 booking to come" in warning
+    assert "Tue 2 Mar 2027 10:00</a>: Pat Jones, Sports massage (Derby Physio)" in warning
+    assert reverse("admin:booking_booking_change", args=[derby_booking.pk]) in warning
+    derby_booking.refresh_from_db()
+    assert derby_booking.status == BookingStatus.CONFIRMED
+
+
+def test_deactivating_a_room_without_bookings_to_come_warns_of_nothing(superuser_client, clinic):
+    gym = RoomFactory(clinic=clinic, name="Gym")
+    url = reverse("admin:booking_room_change", args=[gym.pk])
+    data = change_form_data(superuser_client.get(url))
+    data.pop("is_active")
+
+    response = superuser_client.post(url, data, follow=True)
+
+    gym.refresh_from_db()
+    assert not gym.is_active
+    assert not [m for m in messages_of(response) if "still has" in m]

@@ -478,6 +478,42 @@ class TestSetup:
         refused = api(receptionist).post("/api/v1/rooms/", {"clinic": clinic.pk, "name": "Gym 2"})
         assert refused.status_code == 403
 
+    def test_deactivating_a_therapist_with_bookings_to_come_lists_them_until_confirmed(
+        self, api, clinic_admin, therapist, booking
+    ):
+        url = f"/api/v1/therapists/{therapist.pk}/"
+        warned = api(clinic_admin).patch(url, {"is_active": False}, format="json")
+        assert warned.status_code == 409
+        error = warned.json()["error"]
+        assert error["code"] == "has_future_bookings"
+        assert "Tess Physio still has 1 booking to come" in error["message"]
+        assert error["details"]["count"] == 1
+        [listed] = error["details"]["bookings"]
+        assert listed["id"] == booking.pk
+        assert listed["patient"] == "Pat Jones"
+        assert listed["start"] == "2027-03-03T10:00:00+00:00"
+        therapist.refresh_from_db()
+        assert therapist.is_active
+
+        confirmed = api(clinic_admin).patch(
+            f"{url}?confirm=true", {"is_active": False}, format="json"
+        )
+        assert confirmed.status_code == 200
+        therapist.refresh_from_db()
+        assert not therapist.is_active
+        assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+
+    def test_deactivating_a_room_whose_bookings_are_over_needs_no_confirmation(
+        self, api, clinic_admin, room, booking
+    ):
+        Booking.objects.filter(pk=booking.pk).update(status="cancelled")
+        response = api(clinic_admin).patch(
+            f"/api/v1/rooms/{room.pk}/", {"is_active": False}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+        room.refresh_from_db()
+        assert not room.is_active
+
     def test_deleting_a_treatment_that_has_bookings_is_refused_not_a_500(
         self, api, clinic_admin, booking, massage
     ):

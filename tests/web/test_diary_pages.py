@@ -504,3 +504,26 @@ def test_an_unchanged_diary_answers_304_cheaply(rhea, massage, patient, book, fr
     # Session, user, roles, clinic, the clinic's therapists, then three aggregates: no diary is
     # built.
     assert _queries(rhea, "/diary/derby/changes/?date=2027-03-01", HTTP_IF_NONE_MATCH=etag) <= 8
+
+
+@pytest.mark.django_db
+def test_bookings_of_a_deactivated_therapist_and_room_stay_in_the_diary(
+    rhea, massage, therapist, room, patient, book, frozen_now
+):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    therapist.is_active = False
+    therapist.save()
+    room.is_active = False
+    room.save()
+
+    by_therapist = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    by_room = rhea.get("/diary/derby/?date=2027-03-01&by=room").content.decode()
+    a_week_later = rhea.get("/diary/derby/?date=2027-03-08").content.decode()
+
+    for page in (by_therapist, by_room):
+        assert f'id="bk-{booking.pk}"' in page
+        assert "No longer active" in page
+    assert 'aria-label="Tess Physio, Monday 1 March"' in by_therapist
+    assert 'aria-label="Room 1, Monday 1 March"' in by_room
+    # With nothing booked any more, a deactivated therapist has no column.
+    assert "Tess Physio" not in a_week_later
