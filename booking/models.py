@@ -63,6 +63,11 @@ class Clinic(models.Model):
     late_cancellation_hours = models.PositiveIntegerField(
         default=24, help_text="Cancelling closer to the start than this is a late cancellation."
     )
+    no_show_grace_minutes = models.PositiveIntegerField(
+        default=15,
+        validators=[MaxValueValidator(240)],
+        help_text="A patient not arrived this long after the start may be marked as a no-show.",
+    )
     share_clinical_records = models.BooleanField(
         default=False,
         help_text=(
@@ -564,6 +569,11 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} – {self.treatment.name} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def no_show_from(self):
+        """When the patient may be marked as not attending: the start plus the clinic's grace."""
+        return self.start + timedelta(minutes=self.clinic.no_show_grace_minutes)
 
     @property
     def is_active(self) -> bool:

@@ -101,6 +101,7 @@ class ClinicSerializer(serializers.ModelSerializer):
             "booking_horizon_days",
             "slot_step_minutes",
             "late_cancellation_hours",
+            "no_show_grace_minutes",
             "share_clinical_records",
             "opening_hours",
         ]

@@ -91,6 +91,7 @@ class ClinicAdmin(ClinicScoped, admin.ModelAdmin):
                     "booking_horizon_days",
                     "slot_step_minutes",
                     "late_cancellation_hours",
+                    "no_show_grace_minutes",
                 ]
             },
         ),

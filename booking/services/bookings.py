@@ -298,13 +298,17 @@ def check_in_booking(
 def mark_no_show(
     *, booking: Booking, changed_by=None, expected_version: int | None = None, now=None
 ) -> Booking:
-    """Record that the patient did not attend. Only once the session has started."""
+    """Record that the patient did not attend: from the start plus the clinic's grace period
+    (Clinic.no_show_grace_minutes), since patients running a few minutes late still come."""
     now = now or timezone.now()
     with diary_write(booking.clinic_id):
         locked = _locked_booking(booking.pk)
-        if locked.status == BookingStatus.CONFIRMED and now < locked.start:
+        from_ = locked.no_show_from
+        if locked.status == BookingStatus.CONFIRMED and now < from_:
+            local = from_.astimezone(locked.clinic.tz)
             raise errors.TooLateToChange(
-                "A no-show can only be recorded once the session has started."
+                f"A no-show can be recorded from {local:%H:%M}, "
+                f"{locked.clinic.no_show_grace_minutes} minutes after the start."
             )
         return _change_status(locked, BookingStatus.NO_SHOW, expected_version, changed_by)
 

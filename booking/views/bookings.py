@@ -207,7 +207,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
-        """The patient did not come (once the session has started)."""
+        """The patient did not come (from the start plus the clinic's no-show grace period)."""
         return self._staff_status_change(request, services.mark_no_show)
 
     @extend_schema(request=VersionedIn, responses={200: BookingOut, **ERRORS, **CONFLICT})

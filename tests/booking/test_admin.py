@@ -192,7 +192,7 @@ def test_no_show_action_before_the_session_reports_the_rule(superuser_client, de
 
     derby_booking.refresh_from_db()
     assert derby_booking.status == BookingStatus.CONFIRMED
-    assert any("once the session has started" in message for message in messages_of(response))
+    assert any("15 minutes after the start" in message for message in messages_of(response))
 
 
 def test_adding_a_block_over_a_booked_session_is_refused(

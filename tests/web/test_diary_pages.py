@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -300,7 +301,10 @@ def test_check_in_and_a_refused_no_show_explain_themselves(
         **FRAGMENT,
     )
     assert early.status_code == 409
-    assert "A no-show can only be recorded once the session has started." in early.content.decode()
+    assert (
+        "A no-show can be recorded from 10:15, 15 minutes after the start."
+        in early.content.decode()
+    )
     done = rhea.post(
         f"/diary/derby/bookings/{booking.pk}/status/",
         {"action": "check_in", "version": 1},
@@ -527,3 +531,22 @@ def test_bookings_of_a_deactivated_therapist_and_room_stay_in_the_diary(
     assert 'aria-label="Room 1, Monday 1 March"' in by_room
     # With nothing booked any more, a deactivated therapist has no column.
     assert "Tess Physio" not in a_week_later
+
+
+@pytest.mark.django_db
+def test_no_show_is_offered_from_the_start_plus_the_clinics_grace(
+    rhea, massage, patient, book, frozen_now
+):
+    massage.clinic.no_show_grace_minutes = 10
+    massage.clinic.save()
+    booking = book(massage, patient, "2027-03-01T10:00")
+    url = f"/diary/derby/bookings/{booking.pk}/"
+    with time_machine.travel(datetime(2027, 3, 1, 10, 5, tzinfo=UTC), tick=False):
+        started = rhea.get(url).content.decode()
+    with time_machine.travel(datetime(2027, 3, 1, 10, 10, tzinfo=UTC), tick=False):
+        after_grace = rhea.get(url).content.decode()
+    assert 'value="no_show"' not in started
+    assert "No-show can be recorded from 10:10, 10 minutes after the start." in started
+    assert 'value="check_in"' in started
+    assert 'value="no_show"' in after_grace
+    assert "No-show can be recorded from" not in after_grace

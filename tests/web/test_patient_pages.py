@@ -99,6 +99,62 @@ def test_patient_moves_a_booking_by_link_and_the_freed_time_is_offered(
 
 
 @pytest.mark.django_db
+def test_a_tapped_time_asks_for_confirmation_before_moving(
+    browser_for, massage, patient, book, therapist, frozen_now
+):
+    booking = book(massage, patient, "2027-03-02T10:00")
+    browser = browser_for(patient.user)
+    url = f"/appointments/{booking.uid}/reschedule/"
+    times = browser.get(f"{url}?therapist={therapist.pk}&from=2027-03-02&day=2027-03-03")
+    tapped = f"{url}?therapist={therapist.pk}&amp;from=2027-03-02&amp;day=2027-03-03&amp;start="
+    assert tapped in times.content.decode()
+
+    confirm = browser.get(
+        url, {"therapist": therapist.pk, "start": "2027-03-03T14:00:00+00:00"}
+    ).content.decode()
+
+    assert "Move your appointment?" in confirm
+    assert "Tuesday 2 March, 10:00 with Tess Physio" in confirm
+    assert "<strong>Wednesday 3 March, 14:00</strong> with Tess Physio" in confirm
+    assert 'name="start" value="2027-03-03T14:00:00+00:00"' in confirm
+    assert "Move my appointment</button>" in confirm
+    booking.refresh_from_db()
+    assert booking.start == datetime(2027, 3, 2, 10, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_the_current_time_is_never_offered_and_days_off_say_not_working(
+    browser_for, massage, patient, book, therapist, frozen_now
+):
+    booking = book(massage, patient, "2027-03-02T10:00")
+    therapist.working_hours.filter(weekday=3).delete()  # Thursdays off
+    massage.clinic.opening_hours.filter(weekday=6).delete()  # closed on Sundays
+    page = (
+        browser_for(patient.user)
+        .get(
+            f"/appointments/{booking.uid}/reschedule/",
+            {"therapist": therapist.pk, "from": "2027-03-01", "day": "2027-03-02"},
+        )
+        .content.decode()
+    )
+    assert 'aria-label="Move to Tuesday 2 March at 09:45"' in page
+    assert 'aria-label="Move to Tuesday 2 March at 10:00"' not in page
+    assert 'not working<span class="visually-hidden">: no times on Thursday 4 March' in page
+    assert 'closed<span class="visually-hidden">: no times on Sunday 7 March' in page
+    assert "full<span" not in page
+
+    thursday = (
+        browser_for(patient.user)
+        .get(
+            f"/appointments/{booking.uid}/reschedule/",
+            {"therapist": therapist.pk, "from": "2027-03-01", "day": "2027-03-04"},
+        )
+        .content.decode()
+    )
+    assert "Tess Physio does not work on this day." in thursday
+
+
+@pytest.mark.django_db
 def test_moving_onto_a_taken_time_offers_alternatives_and_keeps_the_booking(
     browser_for, massage, patient, book, frozen_now
 ):

@@ -13,7 +13,15 @@ from itertools import groupby
 from django.db.models import QuerySet
 
 from booking.availability import MAX_WINDOW, Availability, Slot, qualified_therapists
-from booking.models import Clinic, Modality, Therapist, Treatment, local_midnight
+from booking.models import (
+    Clinic,
+    Modality,
+    OpeningHours,
+    Therapist,
+    Treatment,
+    WorkingHours,
+    local_midnight,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,9 @@ class TimeChoice:
 class DayOfTimes:
     day: date
     times: list[TimeChoice] = field(default_factory=list)
+    # Why a day has no times: "closed" (the clinic), "not working" (the chosen therapist) or
+    # "full"; a patient who reads "full" on a therapist's day off waits for a cancellation.
+    nothing_because: str = "full"
 
 
 def bookable_clinics() -> QuerySet[Clinic]:
@@ -88,9 +99,14 @@ def days_of_times(
     therapist_id: int | None = None,
     patient_id: int | None = None,
     exclude_booking_id: int | None = None,
+    not_at: datetime | None = None,
     now: datetime | None = None,
 ) -> list[DayOfTimes]:
-    """Bookable start times, day by day on the clinic's calendar, under online-booking policy."""
+    """Bookable start times, day by day on the clinic's calendar, under online-booking policy.
+
+    `not_at` leaves out a start (a booking's current time when moving it: never offered back).
+    Each day without times says why (see DayOfTimes.nothing_because).
+    """
     tz = treatment.clinic.tz
     availability = Availability(
         treatment=treatment,
@@ -107,8 +123,23 @@ def days_of_times(
     }
     for choice in _choices(availability.slots(), tz, any_therapist=therapist_id is None):
         day = result.get(choice.local.date())
-        if day is not None:
+        if day is not None and choice.start != not_at:
             day.times.append(choice)
+    open_weekdays = set(
+        OpeningHours.objects.filter(clinic=treatment.clinic_id).values_list("weekday", flat=True)
+    )
+    working_weekdays = None
+    if therapist_id is not None:
+        working_weekdays = set(
+            WorkingHours.objects.filter(
+                clinic=treatment.clinic_id, therapist=therapist_id
+            ).values_list("weekday", flat=True)
+        )
+    for day in result.values():
+        if day.day.weekday() not in open_weekdays:
+            day.nothing_because = "closed"
+        elif working_weekdays is not None and day.day.weekday() not in working_weekdays:
+            day.nothing_because = "not working"
     return list(result.values())
 
 

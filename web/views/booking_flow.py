@@ -79,7 +79,7 @@ def _patient_id(request: HttpRequest) -> int | None:
 
 
 def week_of_times(
-    request, treatment, therapist, *, exclude_booking_id=None, patient_id=None
+    request, treatment, therapist, *, exclude_booking_id=None, patient_id=None, not_at=None
 ) -> dict:
     """The context for a week of bookable times starting at ?from= (default today)."""
     today = treatment.clinic.today()
@@ -90,10 +90,12 @@ def week_of_times(
         therapist_id=therapist.pk if therapist else None,
         patient_id=patient_id,
         exclude_booking_id=exclude_booking_id,
+        not_at=not_at,
     )
     with_times = [day for day in days if day.times]
-    chosen = parse_day(request.GET.get("day"), first_day)
-    selected = next((day for day in days if day.day == chosen and day.times), None)
+    chosen = parse_day(request.GET.get("day"), None)
+    # A day tapped on is shown even when empty, so it can say why (closed, not working, full).
+    selected = next((day for day in days if day.day == chosen), None)
     selected = selected or (with_times[0] if with_times else days[0])
     context = {
         "days": days,

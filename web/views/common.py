@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from booking import errors as booking_errors
@@ -103,11 +104,17 @@ STATUS_ACTIONS = {
 }
 
 
-def status_actions(booking: Booking) -> list[tuple[str, str]]:
+def status_actions(booking: Booking, now=None) -> list[tuple[str, str]]:
     """(action, label) for each STATUS_ACTION the booking's status allows next.
 
-    Time rules (check in only on the day, no-show only once started) are the services' to
+    No-show is offered only from the start plus the clinic's grace period (the service refuses
+    it before then too). Other time rules (check in only on the day) are the services' to
     enforce; a refused click shows their reason.
     """
     allowed = STATUS_TRANSITIONS[booking.status]
-    return [(action, spec[2]) for action, spec in STATUS_ACTIONS.items() if spec[3] in allowed]
+    too_soon_for_no_show = (now or timezone.now()) < booking.no_show_from
+    return [
+        (action, spec[2])
+        for action, spec in STATUS_ACTIONS.items()
+        if spec[3] in allowed and not (action == "no_show" and too_soon_for_no_show)
+    ]

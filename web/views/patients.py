@@ -211,15 +211,39 @@ def reschedule(request: HttpRequest, uid=None, token=None) -> HttpResponse:
         messages.success(request, f"Moved to {local:%A %-d %B at %H:%M}.")
         return redirect(links.page)
 
+    therapist_param = str(therapist.pk) if therapist else "any"
+    proposed = parse_start(request.GET.get("start"))
+    if proposed is not None and proposed != booking.start:
+        # A tapped time is a proposal: the patient confirms the move on the next screen.
+        return page(
+            request,
+            "web/patient/reschedule_confirm.html",
+            {
+                "booking": booking,
+                "links": links,
+                "proposed": proposed,
+                "therapist": therapist,
+                "therapist_param": therapist_param,
+                "back_to_times": f"{links.reschedule}?therapist={therapist_param}"
+                f"&from={request.GET.get('from', '')}&day={request.GET.get('day', '')}",
+            },
+        )
+    same_therapist = therapist is None or therapist.pk == booking.therapist_id
     context = week_of_times(
-        request, treatment, therapist, exclude_booking_id=booking.pk, patient_id=booking.patient_id
+        request,
+        treatment,
+        therapist,
+        exclude_booking_id=booking.pk,
+        patient_id=booking.patient_id,
+        # Never offer the time the appointment already has.
+        not_at=booking.start if same_therapist else None,
     )
     context.update(
         {
             "booking": booking,
             "links": links,
             "therapists": selectors.therapists_offering(treatment),
-            "therapist_param": str(therapist.pk) if therapist else "any",
+            "therapist_param": therapist_param,
         }
     )
     return page(request, "web/patient/reschedule.html", context)

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking import services as booking_services
@@ -132,6 +133,8 @@ def _detail_page(
         "error": error,
         "back": _back(request, clinic),
         "actions": status_actions(booking),
+        "no_show_later": booking.status == BookingStatus.CONFIRMED
+        and timezone.now() < booking.no_show_from,
         "can_move": booking.status == BookingStatus.CONFIRMED,
         "can_cancel": BookingStatus.CANCELLED in STATUS_TRANSITIONS[booking.status],
         "late": selectors.is_late_cancellation(booking),
