@@ -14,6 +14,9 @@ from booking.filters import PatientFilter
 from booking.models import CancellationReason, Channel, Clinic, Patient, Room, Therapist, Treatment
 from waitlist.models import PartOfDay
 
+from .selectors.times import in_offer_order
+from .templatetags.web_tags import with_length
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -133,9 +136,44 @@ class PatientCancelForm(CancelForm):
     )
 
 
+class TreatmentSelect(forms.Select):
+    """Each option names the therapists qualified to give that treatment (data-therapists), so
+    the dialog offers a chosen therapist only what they may deliver."""
+
+    qualified: dict[int, list[int]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.qualified = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-therapists"] = " ".join(
+                str(pk) for pk in self.qualified.get(instance.pk, [])
+            )
+        return option
+
+
 class TreatmentChoiceField(forms.ModelChoiceField):
+    widget = TreatmentSelect
+
     def label_from_instance(self, obj: Treatment) -> str:
-        return f"{obj.name} ({obj.duration_minutes} min)"
+        return with_length(obj)
+
+
+def qualified_therapists_by_treatment(treatments, therapists) -> dict[int, list[int]]:
+    """{treatment id: [ids of the given therapists holding every qualification it needs]}."""
+    held = {t.pk: {q.pk for q in t.qualifications.all()} for t in therapists}
+    return {
+        treatment.pk: [
+            pk
+            for pk, have in held.items()
+            if {q.pk for q in treatment.required_qualifications.all()} <= have
+        ]
+        for treatment in treatments
+    }
 
 
 class TherapistChoiceField(forms.ModelChoiceField):
@@ -224,11 +262,31 @@ class DeskBookingForm(StartChoiceMixin, PatientChoiceMixin, forms.Form):
 
     def __init__(self, *args, clinic: Clinic, patients, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["treatment"].queryset = Treatment.objects.filter(clinic=clinic, is_active=True)
-        self.fields["therapist"].queryset = Therapist.objects.filter(clinics=clinic, is_active=True)
+        treatments = in_offer_order(
+            Treatment.objects.filter(clinic=clinic, is_active=True)
+        ).prefetch_related("required_qualifications")
+        therapists = Therapist.objects.filter(clinics=clinic, is_active=True).prefetch_related(
+            "qualifications"
+        )
+        qualified = qualified_therapists_by_treatment(treatments, therapists)
+        self.chosen_therapist = self._chosen_therapist(therapists)
+        if self.chosen_therapist is not None:
+            # Only what the chosen therapist is qualified to give (the service refuses the rest).
+            chosen = self.chosen_therapist.pk
+            treatments = treatments.filter(
+                pk__in=[t for t, ids in qualified.items() if chosen in ids]
+            )
+        self.fields["treatment"].queryset = treatments
+        self.fields["treatment"].widget.qualified = qualified
+        self.fields["therapist"].queryset = therapists
         self.fields["room"].queryset = Room.objects.filter(clinic=clinic, is_active=True)
         self.fields["time"].widget.attrs["step"] = clinic.slot_step_minutes * 60
         self._setup_patient(patients)
+
+    def _chosen_therapist(self, therapists) -> Therapist | None:
+        """The therapist picked (posted, or from the diary column clicked), if one of ours."""
+        raw = self.data.get("therapist") if self.is_bound else self.initial.get("therapist")
+        return next((t for t in therapists if str(t.pk) == str(raw)), None) if raw else None
 
     def clean(self):
         data = super().clean()

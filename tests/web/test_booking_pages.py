@@ -204,3 +204,37 @@ def test_patient_joins_the_waiting_list_from_the_times_page(
     assert entry.treatment == massage
     assert entry.therapist is None
     assert str(entry.earliest) == "2027-03-08"
+
+
+@pytest.mark.django_db
+def test_initial_assessment_is_listed_before_follow_up_and_lengths_are_said_once(
+    browser_for, massage, clinic
+):
+    TreatmentFactory(
+        clinic=clinic,
+        name="Follow-up",
+        modality=Modality.ASSESSMENT,
+        duration_minutes=30,
+        patient_type="follow_up",
+    )
+    TreatmentFactory(
+        clinic=clinic,
+        name="Initial assessment",
+        modality=Modality.ASSESSMENT,
+        duration_minutes=60,
+        patient_type="new",
+    )
+    page = browser_for(None).get("/book/derby/").content.decode()
+    assert page.index("Initial assessment") < page.index("Follow-up")
+
+
+@pytest.mark.django_db
+def test_the_summary_names_a_treatment_whose_name_has_its_length_once(
+    browser_for, clinic, therapist, patient, frozen_now
+):
+    needling = TreatmentFactory(
+        clinic=clinic, name="Sports massage (30 minutes)", duration_minutes=30
+    )
+    page = browser_for(patient.user).get(confirm_url(needling)).content.decode()
+    assert "Sports massage (30 minutes)" in page
+    assert "(30 minutes) (30 minutes)" not in page

@@ -63,7 +63,7 @@ def test_blocks_and_closed_time_are_shaded(rhea, massage, therapist, receptionis
     )
     page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
     assert 'aria-label="Blocked 12:00 to 13:00: Lunch"' in page
-    assert '<div class="open" style="--at: 0; --len: 720"></div>' in page  # working 08:00-20:00
+    assert '<div class="open" data-at="0" data-len="720" style="--at: 0; --len: 720"></div>' in page  # working 08:00-20:00
 
 
 @pytest.mark.django_db
@@ -550,3 +550,59 @@ def test_no_show_is_offered_from_the_start_plus_the_clinics_grace(
     assert 'value="check_in"' in started
     assert 'value="no_show"' in after_grace
     assert "No-show can be recorded from" not in after_grace
+
+
+@pytest.mark.django_db
+def test_the_booking_dialog_offers_a_therapist_only_treatments_they_are_qualified_for(
+    rhea, massage, therapist, clinic, frozen_now
+):
+    from tests.factories import TreatmentFactory
+
+    needling = TreatmentFactory(
+        clinic=clinic, name="Dry needling", required_qualifications=["dry_needling"]
+    )
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[clinic])
+    for_theo = rhea.get(
+        f"/diary/derby/bookings/new/?date=2027-03-01&time=11:00&therapist={theo.pk}"
+    )
+    for_tess = rhea.get(
+        f"/diary/derby/bookings/new/?date=2027-03-01&time=11:00&therapist={therapist.pk}"
+    )
+    anyone = rhea.get("/diary/derby/bookings/new/?date=2027-03-01&time=11:00").content.decode()
+
+    assert "Dry needling" not in for_theo.content.decode()
+    assert "Sports massage (45 minutes)" in for_theo.content.decode()
+    assert "Dry needling (45 minutes)" in for_tess.content.decode()
+    # With no therapist chosen yet, each option says who may give it (the page filters live).
+    assert f'data-therapists="{therapist.pk}"' in anyone
+    assert f'data-therapists="{therapist.pk} {theo.pk}"' in anyone or (
+        f'data-therapists="{theo.pk} {therapist.pk}"' in anyone
+    )
+    refused = rhea.post(
+        "/diary/derby/bookings/new/",
+        desk_booking(needling, therapist=theo.pk, new_first_name="Ravi", new_last_name="Shah"),
+    )
+    assert "treatment" in refused.context["form"].errors
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_clicking_non_working_time_says_so_before_anything_is_filled_in(
+    rhea, massage, therapist, frozen_now
+):
+    therapist.working_hours.filter(weekday=0).update(starts="12:00")
+    before_work = rhea.get(
+        f"/diary/derby/bookings/new/?date=2027-03-01&time=09:30&therapist={therapist.pk}"
+    ).content.decode()
+    after_closing = rhea.get(
+        "/diary/derby/bookings/new/?date=2027-03-01&time=20:30"
+    ).content.decode()
+    working = rhea.get(
+        f"/diary/derby/bookings/new/?date=2027-03-01&time=13:00&therapist={therapist.pk}"
+    ).content.decode()
+
+    assert "Tess Physio is not working at 09:30 on Monday 1 March." in before_work
+    assert 'name="start_choice" value="2027-03-01T12:00:00+00:00"' in before_work
+    assert "Derby Physio is closed at 20:30 on Monday 1 March." in after_closing
+    assert "not working" not in working
+    assert "is closed" not in working

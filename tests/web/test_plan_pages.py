@@ -85,3 +85,11 @@ def test_another_patients_plan_is_not_found(browser_for, plan, clinic, frozen_no
     prescription = plan.phases.get().prescriptions.get()
     browser.post(f"/appointments/plans/{plan.pk}/exercises/{prescription.pk}/done/")
     assert not ExerciseLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_plan_still_to_begin_says_starts_not_started(browser_for, patient, plan):
+    type(plan).objects.filter(pk=plan.pk).update(start_date=date(2027, 3, 8))
+    page = browser_for(patient.user).get(f"/appointments/plans/{plan.pk}/").content.decode()
+    assert "starts 8 March 2027" in page
+    assert "started 8 March" not in page

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from booking.availability import MAX_WINDOW, Availability, Slot, qualified_therapists
 from booking.models import (
     Clinic,
     Modality,
     OpeningHours,
+    PatientType,
     Therapist,
     Treatment,
     WorkingHours,
@@ -53,11 +54,22 @@ def bookable_clinics() -> QuerySet[Clinic]:
     ).distinct()
 
 
+def in_offer_order(treatments: QuerySet[Treatment]) -> QuerySet[Treatment]:
+    """By modality, then first visits before follow-ups (an initial assessment comes before
+    the follow-up it leads to, whatever their lengths), then shortest first."""
+    visit_order = Case(
+        When(patient_type=PatientType.NEW, then=Value(0)),
+        When(patient_type=PatientType.ANY, then=Value(1)),
+        default=Value(2),
+    )
+    return treatments.order_by("modality", visit_order, "duration_minutes", "name")
+
+
 def treatments_by_modality(clinic: Clinic) -> list[tuple[str, list[Treatment]]]:
     """The clinic's online-bookable treatments, grouped under their modality's name."""
-    treatments = Treatment.objects.filter(
-        clinic=clinic, is_active=True, online_bookable=True
-    ).order_by("modality", "duration_minutes", "name")
+    treatments = in_offer_order(
+        Treatment.objects.filter(clinic=clinic, is_active=True, online_bookable=True)
+    )
     labels = dict(Modality.choices)
     order = list(labels)
     grouped = [(key, list(group)) for key, group in groupby(treatments, key=lambda t: t.modality)]

@@ -42,6 +42,16 @@ def minutes(value) -> str:
     return " ".join(parts)
 
 
+@register.filter
+def with_length(treatment) -> str:
+    """ "Sports massage (45 minutes)"; a name that already says how long it is stays as it is
+    (the demo clinic's "Dry needling (30 minutes)" must not read "(30 minutes) (30 minutes)")."""
+    length = minutes(treatment.duration_minutes)
+    if length in treatment.name or f"{treatment.duration_minutes} min" in treatment.name:
+        return treatment.name
+    return f"{treatment.name} ({length})"
+
+
 @register.simple_tag(takes_context=True)
 def nav_links(context) -> list[dict]:
     """The header links this user needs, with the current one marked."""

@@ -329,7 +329,8 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return sign_in_first(request)
     plan = _own_plan(request, pk)
-    week = selectors.plan_week(plan, today=plan.clinic.today())
+    today = plan.clinic.today()
+    week = selectors.plan_week(plan, today=today)
     progress = plan_progress(plan)
     chart = None
     if progress:
@@ -340,6 +341,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         "week": week,
         "chart": chart,
         "pain_scale": range(11),
+        "today": today,
     }
     return page(request, "web/patient/plan.html", context)
 

@@ -195,12 +195,25 @@
 
   // --- click free time to book --------------------------------------------------------------
 
+  function isOpenAt(body, minute) {
+    return Array.prototype.some.call(body.querySelectorAll(".open"), function (open) {
+      const from = gridStart + Number(open.dataset.at);
+      return minute >= from && minute < from + Number(open.dataset.len);
+    });
+  }
+
   grid.addEventListener("click", function (event) {
     if (event.target.closest(".item")) return;
     const body = event.target.closest(".col-body");
     if (!body) return;
     const column = body.closest(".diary-col");
     const minute = minuteAt(body, event.clientY, 0);
+    if (!isOpenAt(body, minute)) {
+      // Shaded time: say so now rather than after the whole booking form is filled in.
+      const who = column.dataset.therapist ? column.dataset.title + " is not working" : "The clinic is closed";
+      say(who + " at " + hhmm(minute) + ". Click unshaded time to book.", true);
+      return;
+    }
     openDialog(withParams(grid.dataset.newUrl, {
       date: column.dataset.day,
       time: hhmm(minute),

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_time
 from django.views.decorators.http import require_POST
 
 from booking import services as booking_services
@@ -17,6 +18,7 @@ from waitlist.models import WaitlistEntry
 from waitlist.selectors import offers_in_time_freed_by
 
 from ... import selectors, services
+from ...diary import not_working_reason
 from ...forms import CancelForm, DeskBookingForm, MoveForm, StatusForm
 from ..common import STATUS_ACTIONS, TIME_PROBLEMS, done, page, parse_day, status_actions
 from .base import _back, _patients, _when, reception
@@ -46,6 +48,25 @@ def _offers_note(offered: list[WaitlistEntry]) -> str:
     return f" The freed time was offered to {people} on the waiting list."
 
 
+def _clicked_time_problem(clinic: Clinic, form: DeskBookingForm):
+    """(message, nearest free times) when the clicked time is outside hours, else (None, [])."""
+    try:
+        at = parse_time(form.initial.get("time") or "")
+    except ValueError:
+        at = None
+    if at is None:
+        return None, []
+    day, therapist = form.initial["date"], form.chosen_therapist
+    reason = not_working_reason(clinic=clinic, day=day, at=at, therapist=therapist)
+    if reason is None:
+        return None, []
+    treatment = form.fields["treatment"].queryset.first()
+    start = datetime.combine(day, at, tzinfo=clinic.tz)
+    return f"{reason} Choose a time inside the working hours.", _alternatives(
+        start, treatment, therapist
+    )
+
+
 @reception
 def new_booking(request: HttpRequest, clinic: Clinic) -> HttpResponse:
     initial = {
@@ -60,6 +81,8 @@ def new_booking(request: HttpRequest, clinic: Clinic) -> HttpResponse:
         request.POST or None, initial=initial, clinic=clinic, patients=_patients(request, clinic)
     )
     error, alternatives = None, []
+    if request.method == "GET":
+        error, alternatives = _clicked_time_problem(clinic, form)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         start = form.start_for(clinic.tz)
