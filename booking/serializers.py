@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .advisories import advisories_for
+from .contact import check_date_of_birth, normalise_phone
 from .models import (
     Block,
     Booking,
@@ -193,6 +195,13 @@ class PatientSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+
+    def validate_phone(self, value: str) -> str:
+        return normalise_phone(value)
+
+    def validate_date_of_birth(self, value):
+        check_date_of_birth(value, today=timezone.localdate())
+        return value
 
 
 class BookingListOut(serializers.ListSerializer):

@@ -8,8 +8,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from booking.contact import check_date_of_birth, normalise_phone
 from booking.filters import PatientFilter
 from booking.models import CancellationReason, Channel, Clinic, Patient, Room, Therapist, Treatment
 from waitlist.models import PartOfDay
@@ -44,6 +46,32 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
 
+class PhoneField(forms.CharField):
+    """A phone number, cleaned to E.164 ("07700 900456" -> "+447700900456")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return normalise_phone(super().clean(value))
+
+
+class DateOfBirthField(forms.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Date of birth")
+        kwargs.setdefault("widget", DateInput(attrs={"autocomplete": "bday"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        born = super().clean(value)
+        check_date_of_birth(born, today=timezone.localdate())
+        return born
+
+
 class RegistrationForm(forms.Form):
     first_name = forms.CharField(
         max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
@@ -54,13 +82,8 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    phone = forms.CharField(
-        label="Mobile number",
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    phone = PhoneField(label="Mobile number", required=False)
+    date_of_birth = DateOfBirthField(required=False)
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,
@@ -247,7 +270,7 @@ class DeskBookingForm(StartChoiceMixin, PatientChoiceMixin, forms.Form):
     new_first_name = forms.CharField(label="First name", required=False, max_length=80)
     new_last_name = forms.CharField(label="Last name", required=False, max_length=80)
     new_email = forms.EmailField(label="Email address", required=False)
-    new_phone = forms.CharField(label="Phone", required=False, max_length=40)
+    new_phone = PhoneField(label="Phone", required=False)
     channel = forms.ChoiceField(
         label="Booked by",
         choices=[(Channel.RECEPTION, "At the desk"), (Channel.PHONE, "On the phone")],

@@ -238,3 +238,44 @@ def test_the_summary_names_a_treatment_whose_name_has_its_length_once(
     page = browser_for(patient.user).get(confirm_url(needling)).content.decode()
     assert "Sports massage (30 minutes)" in page
     assert "(30 minutes) (30 minutes)" not in page
+
+
+@pytest.mark.django_db
+def test_registration_refuses_a_made_up_phone_number_and_a_future_date_of_birth(
+    browser_for, massage, frozen_now
+):
+    response = browser_for(None).post(
+        confirm_url(massage),
+        {
+            "action": "register",
+            "start": "2027-03-02T10:00:00+00:00",
+            "therapist": "any",
+            "first_name": "Nia",
+            "last_name": "Evans",
+            "email": "nia@example.test",
+            "phone": "not a phone number !!!",
+            "date_of_birth": "2030-01-01",
+            "password1": "a-long-passphrase",
+            "password2": "a-long-passphrase",
+            "accepts_privacy_notice": "on",
+        },
+    )
+    page = response.content.decode()
+    assert "Enter a phone number, such as 07700 900456." in page
+    assert "A date of birth cannot be in the future." in page
+    assert not get_user_model().objects.filter(username="nia@example.test").exists()
+
+
+@pytest.mark.django_db
+def test_a_patient_updating_their_phone_by_api_gets_it_checked_and_stored_in_e164(
+    api, patient, frozen_now
+):
+    url = f"/api/v1/patients/{patient.pk}/"
+    refused = api(patient.user).patch(url, {"phone": "not a phone number !!!"}, format="json")
+    assert refused.status_code == 400
+    assert "phone" in refused.json()["error"]["fields"]
+    saved = api(patient.user).patch(url, {"phone": "07911 123456"}, format="json")
+    assert saved.status_code == 200
+    assert saved.json()["phone"] == "+447911123456"
+    future = api(patient.user).patch(url, {"date_of_birth": "2031-01-01"}, format="json")
+    assert future.status_code == 400

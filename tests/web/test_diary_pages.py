@@ -63,7 +63,9 @@ def test_blocks_and_closed_time_are_shaded(rhea, massage, therapist, receptionis
     )
     page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
     assert 'aria-label="Blocked 12:00 to 13:00: Lunch"' in page
-    assert '<div class="open" data-at="0" data-len="720" style="--at: 0; --len: 720"></div>' in page  # working 08:00-20:00
+    assert (
+        '<div class="open" data-at="0" data-len="720" style="--at: 0; --len: 720"></div>' in page
+    )  # working 08:00-20:00
 
 
 @pytest.mark.django_db
@@ -157,7 +159,7 @@ def test_reception_adds_a_new_patient_inline_while_booking(rhea, massage, frozen
     assert response.status_code == 302
     assert response["Location"] == "/diary/derby/?date=2027-03-01"
     assert Booking.objects.get().patient == Patient.objects.get(
-        first_name="Ravi", phone="07700 900456"
+        first_name="Ravi", phone="+447700900456"
     )
 
 

@@ -8,6 +8,7 @@ from django import template
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 
+from booking.contact import display_phone
 from booking.selectors import access_for
 
 register = template.Library()
@@ -40,6 +41,12 @@ def minutes(value) -> str:
     if rest or not hours:
         parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
     return " ".join(parts)
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored E.164 number as people write it: "+447700900456" -> "07700 900456"."""
+    return display_phone(value) if value else ""
 
 
 @register.filter
