@@ -21,16 +21,20 @@ CRLF = "\r\n"
 
 
 _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": "\\n"})
-_NEEDS_ESCAPE = re.compile(r"[\\;,\r\n]")
+_NEEDS_ESCAPE = re.compile(r"[\\;,\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# RFC 5545 §3.3.11: TEXT holds no control characters but tab (line breaks travel escaped as
+# \n). A stray one (pasted from a spreadsheet, say) makes strict parsers drop the event.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def escape_text(value: str) -> str:
-    """TEXT value escaping, RFC 5545 §3.3.11 (a CRLF pair becomes one escaped newline)."""
+    """TEXT value escaping, RFC 5545 §3.3.11: a CRLF pair becomes one escaped newline and
+    control characters other than tab are removed."""
     if not _NEEDS_ESCAPE.search(value):
         return value
     if "\r\n" in value:
         value = value.replace("\r\n", "\n")
-    return value.translate(_TEXT_ESCAPES)
+    return _CONTROLS.sub("", value).translate(_TEXT_ESCAPES)
 
 
 def param_text(value: str) -> str:
@@ -59,7 +63,9 @@ def utc(value: datetime | str) -> str:
 
 
 def fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1)."""
+    """Fold a content line at 75 octets (RFC 5545 §3.1) without splitting a UTF-8 character
+    or a TEXT escape: a fold between "\\" and the "," it escapes is legal but Google Calendar
+    drops such events (icalendar #1501), so the cut moves before the backslash."""
     if len(line) <= 75 and line.isascii():
         return line
     encoded = line.encode("utf-8")
@@ -72,6 +78,13 @@ def fold(line: str) -> str:
         # Step back over UTF-8 continuation bytes so a character is never cut in two.
         while end < len(encoded) and (encoded[end] & 0xC0) == 0x80:
             end -= 1
+        if end < len(encoded):
+            # An odd run of backslashes before the cut ends in an escape's first half.
+            run = 0
+            while end - run - 1 >= start and encoded[end - run - 1] == 0x5C:
+                run += 1
+            if run % 2:
+                end -= 1
         parts.append(encoded[start:end].decode("utf-8"))
         start, limit = end, 74  # continuation lines start with one space
     return (CRLF + " ").join(parts)

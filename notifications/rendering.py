@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from email.mime.application import MIMEApplication
 from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from zoneinfo import ZoneInfo
@@ -57,6 +58,13 @@ def describe_time(value: datetime, time_zone: str) -> str:
     return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} {local.tzname()}"
 
 
+def one_line_address(address: str) -> str:
+    """A clinic address on one line with its separators: "14 Friar Gate\nDerby\nDE1 1BX" ->
+    "14 Friar Gate, Derby, DE1 1BX" (lines that already end in a comma get no second one)."""
+    lines = (line.strip().rstrip(",").strip() for line in address.splitlines())
+    return ", ".join(line for line in lines if line)
+
+
 def describe_lead(minutes: int) -> str:
     if minutes % (24 * 60) == 0 and minutes >= 24 * 60 * 2:
         return f"{minutes // (24 * 60)} days"
@@ -74,7 +82,7 @@ def context_for(
         "kind": row.kind,
         "patient_first_name": contact.first_name,
         "clinic_name": clinic.name,
-        "clinic_address": clinic.address,
+        "clinic_address": one_line_address(clinic.address),
         "clinic_phone": clinic.phone,
         "clinic_email": clinic.email,
         "when": describe_time(entry.start, clinic.time_zone),
@@ -151,7 +159,7 @@ def appointment_event(
     goes (invitations, the "add to calendar" file), so a calendar shows it once. The summary
     names the clinic, not the treatment: calendars are shared and the treatment is health data."""
     clinic_name = clinic.name if clinic is not None else entry.clinic_name
-    address = " ".join(clinic.address.split()) if clinic is not None else ""
+    address = one_line_address(clinic.address) if clinic is not None else ""
     description = f"With {entry.therapist_name}. Reference {reference(entry)}."
     if clinic is not None and clinic.phone:
         description += f" To change it, call {clinic.phone}."
@@ -204,7 +212,7 @@ def build_email(
     )
     _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     reply_to = clinic_settings.reply_to or clinic.email
-    message = EmailMultiAlternatives(
+    message = InvitationEmail(
         subject=rendered.subject,
         body=rendered.text,
         from_email=formataddr((clinic.name, from_address)),
@@ -216,11 +224,34 @@ def build_email(
         message.attach_alternative(rendered.html, "text/html")
     ics = invitation(row, entry, contact, clinic, organizer_email=reply_to or from_address)
     if ics is not None:
-        part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-        part.set_param("method", ICS_METHOD[row.kind])
-        part.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        message.attach(part)
+        message.add_invitation(ics, method=ICS_METHOD[row.kind])
     return message
+
+
+class InvitationEmail(EmailMultiAlternatives):
+    """An email whose invitation travels twice, as Gmail's and Outlook's own invitations do:
+
+    multipart/mixed
+      multipart/alternative: text/plain, text/html, text/calendar; method=REQUEST|CANCEL
+      application/ics attachment "invite.ics"
+
+    The calendar alternative is what makes Gmail and Outlook show their accept/decline card
+    and update the event in place; the attachment is for clients that only save files.
+    """
+
+    def add_invitation(self, ics: bytes, *, method: str) -> None:
+        self.calendar_method = method
+        self.attach_alternative(ics.decode("utf-8"), "text/calendar")
+        attachment = MIMEApplication(ics, "ics")
+        attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        self.attach(attachment)
+
+    def _create_mime_attachment(self, content, mimetype):
+        if mimetype == "text/calendar":
+            part = MIMEText(content, "calendar", "utf-8")
+            part.set_param("method", self.calendar_method)
+            return part
+        return super()._create_mime_attachment(content, mimetype)
 
 
 def build_sms(

@@ -42,13 +42,15 @@ def scan() -> None:
 
 
 def invitation(message) -> icalendar.Calendar:
-    parts = [
-        part
+    """The invitation, which travels as a calendar alternative and as the same .ics attached."""
+    (alternative,) = [body for body, mime in message.alternatives if mime == "text/calendar"]
+    (attached,) = [
+        part.get_payload(decode=True)
         for part in message.attachments
-        if getattr(part, "get_content_type", lambda: "")() == "text/calendar"
+        if getattr(part, "get_content_type", lambda: "")() == "application/ics"
     ]
-    assert len(parts) == 1
-    return icalendar.Calendar.from_ical(parts[0].get_payload(decode=True))
+    assert attached == alternative.encode("utf-8")
+    return icalendar.Calendar.from_ical(attached)
 
 
 def at(moment: datetime):
@@ -86,6 +88,40 @@ def test_confirmation_email_carries_text_html_and_an_invitation(book):
     assert confirmation.status == NotificationStatus.SENT
     assert (confirmation.sent_to, confirmation.subject) == (booking.patient.email, message.subject)
     assert len(confirmation.body_sha256) == 64
+
+
+def test_the_invitation_is_a_calendar_alternative_with_its_method_and_an_attachment(
+    book, receptionist
+):
+    booking = book()
+    services.send_notification_now(row(booking, Kind.CONFIRMATION).pk)
+    booking_services.cancel_booking(booking=booking, cancelled_by=receptionist, apply_policy=False)
+    services.send_notification_now(row(booking, Kind.CANCELLATION).pk)
+
+    for sent, method in zip(mail.outbox, ["REQUEST", "CANCEL"], strict=True):
+        mime = sent.message()
+        assert mime.get_content_type() == "multipart/mixed"
+        body, attachment = mime.get_payload()
+        assert body.get_content_type() == "multipart/alternative"
+        kinds = [part.get_content_type() for part in body.get_payload()]
+        assert kinds == ["text/plain", "text/html", "text/calendar"]
+        calendar_part = body.get_payload()[2]
+        assert calendar_part.get_param("method") == method
+        assert calendar_part.get("Content-Disposition") is None  # shown as a card, not a file
+        assert attachment.get_content_type() == "application/ics"
+        assert attachment.get_filename() == "invite.ics"
+        assert f"METHOD:{method}" in calendar_part.get_payload(decode=True).decode()
+
+
+def test_address_lines_keep_their_separators_in_the_email_and_the_invitation(book, clinic):
+    clinic.address = "14 Friar Gate\nDerby\nDE1 1BX"
+    clinic.save()
+    booking = book()
+    services.send_notification_now(row(booking, Kind.CONFIRMATION).pk)
+    (message,) = mail.outbox
+    assert "Where: Derby Physio, 14 Friar Gate, Derby, DE1 1BX" in message.body
+    (vevent,) = invitation(message).walk("VEVENT")
+    assert str(vevent["LOCATION"]) == "Derby Physio, 14 Friar Gate, Derby, DE1 1BX"
 
 
 def test_every_email_carries_a_signed_link_to_manage_the_booking(book, client, receptionist):
@@ -414,7 +450,7 @@ def test_a_clinic_template_replaces_the_built_in_wording(book, clinic):
     assert message.subject == "See you Wednesday 3 March 2027 at 10:00 GMT"
     reference = CalendarEntry.objects.get(booking_id=booking.pk).uid.hex[:8].upper()
     assert message.body == f"Hi Pat & co, ref {reference}.\n"  # plain text is not HTML-escaped
-    assert message.alternatives == []
+    assert [mime for _, mime in message.alternatives] == ["text/calendar"]  # no HTML of its own
 
 
 def test_a_subject_may_not_name_the_treatment(db):
@@ -482,7 +518,8 @@ def test_what_reaches_a_real_smtp_server(book, smtp_sink):
         part for part in message.walk() if part.get_content_type() == "text/calendar"
     ]
     assert calendar_part.get_param("method") == "REQUEST"
-    assert calendar_part.get_filename() == "invite.ics"
+    (attached,) = [part for part in message.walk() if part.get_filename() == "invite.ics"]
+    assert attached.get_payload(decode=True) == calendar_part.get_payload(decode=True)
     parsed = icalendar.Calendar.from_ical(calendar_part.get_payload(decode=True))
     assert str(parsed.walk("VEVENT")[0]["UID"]) == str(
         CalendarEntry.objects.get(booking_id=booking.pk).uid

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from booking.contact import display_phone
 from booking.selectors import access_for
+from notifications.rendering import one_line_address
 
 register = template.Library()
 
@@ -41,6 +42,12 @@ def minutes(value) -> str:
     if rest or not hours:
         parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
     return " ".join(parts)
+
+
+@register.filter
+def address_line(address: str) -> str:
+    """A multi-line address on one line, separators kept ("14 Friar Gate, Derby, DE1 1BX")."""
+    return one_line_address(address or "")
 
 
 @register.filter
