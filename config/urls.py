@@ -34,7 +34,11 @@ api_v1 = [
     path("availability/", booking_views.AvailabilityView.as_view(), name="availability"),
     path("audit/", privacy_views.AuditView.as_view(), name="audit"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", template_name="web/api/docs.html"),
+        name="docs",
+    ),
     *router.urls,
 ]
 

@@ -20,6 +20,16 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 
+# The browser tests inject axe-core (from npm, package.json) into every page they visit.
+if command -v npm >/dev/null 2>&1; then
+  if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+elif [ "${CI:-}" = "true" ]; then
+  echo "npm is needed for the browser tests' accessibility checks (axe-core)." >&2
+  exit 1
+fi
+
 export SECRET_KEY="${SECRET_KEY:-test-only-secret-key}"
 unset DATABASE_URL REDIS_URL
 

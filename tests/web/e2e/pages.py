@@ -2,13 +2,22 @@
 
 from pathlib import Path
 
+from .axe import assert_accessible
+
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1366, "height": 900}
+DESKTOP = {"width": 1440, "height": 900}  # reception's screen
 
 
-def shot(page, name: str, *, full_page: bool = True) -> None:
+def shot(page, name: str, *, full_page: bool = True, axe: bool = True) -> None:
+    """Screenshot the page, then check it with axe-core (0 critical, 0 serious: see axe.py).
+
+    Every page and dialog worth a screenshot is worth checking; pass axe=False only for a
+    mid-animation frame that is checked once it settles.
+    """
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+    if axe:
+        assert_accessible(page, name)
 
 
 # tests/factories.py gives every user this password.
