@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0006_merge_history_and_record_sharing'),
+        ('booking', '0007_patient_search_trigram_indexes'),
     ]
 
     operations = [
