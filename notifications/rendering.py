@@ -97,6 +97,21 @@ def context_for(
         "treatment_name": entry.treatment_name,
         # A signed link to view, move or cancel without signing in (empty if no web app).
         "manage_url": manage_link(entry.booking_id) if row.kind != Kind.CANCELLATION else "",
+        **_add_to_calendar(row, entry, clinic),
+    }
+
+
+def _add_to_calendar(row: Notification, entry: CalendarEntry, clinic: ClinicInfo) -> dict:
+    """Google and Outlook links and the map link (for bodies; not for a cancellation)."""
+    if row.kind == Kind.CANCELLATION:
+        return {"google_calendar_url": "", "outlook_calendar_url": "", "map_url": ""}
+    from .calendar_links import links_for  # calendar_links builds on this module
+
+    links = links_for(entry, clinic)
+    return {
+        "google_calendar_url": links.google,
+        "outlook_calendar_url": links.outlook,
+        "map_url": links.map,
     }
 
 

@@ -120,6 +120,12 @@ def test_address_lines_keep_their_separators_in_the_email_and_the_invitation(boo
     services.send_notification_now(row(booking, Kind.CONFIRMATION).pk)
     (message,) = mail.outbox
     assert "Where: Derby Physio, 14 Friar Gate, Derby, DE1 1BX" in message.body
+    assert "Treatment: Sports massage" in message.body
+    assert "Map: https://www.google.com/maps/search/?api=1&query=Derby+Physio%2C+14" in message.body
+    assert "Google Calendar: https://calendar.google.com/calendar/render?action=TEMPLATE" in (
+        message.body
+    )
+    assert "Outlook: https://outlook.live.com/calendar/0/deeplink/compose?" in message.body
     (vevent,) = invitation(message).walk("VEVENT")
     assert str(vevent["LOCATION"]) == "Derby Physio, 14 Friar Gate, Derby, DE1 1BX"
 

@@ -134,6 +134,49 @@ def test_signed_in_patient_confirms_and_gets_a_confirmation_with_calendar_link(
 
 
 @pytest.mark.django_db
+def test_the_booked_page_has_everything_a_patient_needs_and_calendar_links(
+    browser_for, massage, patient, clinic, frozen_now
+):
+    from notifications.models import CalendarEntry
+
+    clinic.address = "14 Friar Gate\nDerby\nDE1 1BX"
+    clinic.phone = "01332 123456"
+    clinic.save()
+    patient.email = "pat@example.test"
+    patient.save()
+    browser = browser_for(patient.user)
+    response = browser.post(
+        confirm_url(massage),
+        {"action": "confirm", "start": "2027-03-02T10:00:00+00:00", "therapist": "any"},
+    )
+    page = browser.get(response["Location"]).content.decode()
+    reference = CalendarEntry.objects.get().uid.hex[:8].upper()
+
+    assert f"<strong>{reference}</strong>" in page
+    assert "Tuesday 2 March 2027, 10:00–10:45" in page
+    assert "Sports massage (45 minutes)" in page
+    assert "Tess Physio" in page
+    assert "14 Friar Gate, Derby, DE1 1BX" in page
+    assert "maps/search/?api=1&amp;query=Derby+Physio%2C+14+Friar+Gate%2C+Derby%2C+DE1+1BX" in page
+    assert "£55.00" in page
+    assert "until 24 hours before the start" in page
+    assert "We have emailed the details and a calendar invitation to pat@example.test." in page
+    google = (
+        "calendar.google.com/calendar/render?action=TEMPLATE&amp;text=Appointment+at+Derby+Physio"
+    )
+    assert google in page
+    assert "dates=20270302T100000Z%2F20270302T104500Z" in page
+    assert "outlook.live.com/calendar/0/deeplink/compose?" in page
+    assert "startdt=2027-03-02T10%3A00%3A00Z" in page
+    # Calendars are shared: the links name the clinic, never the treatment.
+    links = [
+        part for part in page.split('"') if "calendar.google" in part or "outlook.live" in part
+    ]
+    assert links
+    assert not [link for link in links if "massage" in link.lower()]
+
+
+@pytest.mark.django_db
 def test_a_slot_taken_meanwhile_shows_the_nearest_free_times_not_an_error(
     browser_for, massage, patient, book, frozen_now
 ):

@@ -17,6 +17,7 @@ from booking import services as booking_services
 from booking.models import Booking
 from booking.selectors import access_for
 from core.api import DomainError
+from notifications.calendar_links import appointment_links
 from plans.charts import progress_chart_svg
 from plans.models import ExercisePrescription, PlanStatus
 from plans.selectors import plan_progress, plans_visible_to
@@ -146,7 +147,13 @@ def booked(request: HttpRequest, uid) -> HttpResponse:
     if _needs_sign_in(request, None):
         return sign_in_first(request)
     booking, links = _patient_booking(request, uid=uid)
-    return page(request, "web/patient/booked.html", {"booking": booking, "links": links})
+    context = {
+        "booking": booking,
+        "links": links,
+        "add_to": appointment_links(booking.pk),
+        "emailed": booking.patient.email if booking.patient.consents_to_email else "",
+    }
+    return page(request, "web/patient/booked.html", context)
 
 
 @explains_ended_links
