@@ -306,6 +306,14 @@ def test_registration_refuses_a_made_up_phone_number_and_a_future_date_of_birth(
     page = response.content.decode()
     assert "Enter a phone number, such as 07700 900456." in page
     assert "A date of birth cannot be in the future." in page
+    # One summary at the top (focused by forms.js), each error linked to its field.
+    summary = page[
+        page.index("data-error-summary") : page.index("</ul>", page.index("data-error-summary"))
+    ]
+    assert "There is a problem" in summary
+    assert '<a href="#id_phone">Mobile number: Enter a phone number' in summary
+    assert '<a href="#id_date_of_birth">Date of birth: A date of birth cannot' in summary
+    assert page.index("data-error-summary") < page.index('id="id_first_name"')
     assert not get_user_model().objects.filter(username="nia@example.test").exists()
 
 
