@@ -93,3 +93,45 @@ def test_a_plan_still_to_begin_says_starts_not_started(browser_for, patient, pla
     page = browser_for(patient.user).get(f"/appointments/plans/{plan.pk}/").content.decode()
     assert "starts 8 March 2027" in page
     assert "started 8 March" not in page
+
+
+@pytest.mark.django_db
+def test_progress_is_said_in_plain_words_without_jargon(browser_for, patient, plan, therapist):
+    plans.record_outcome(plan=plan, measure="nprs", value=Decimal(3), recorded_by=therapist.user)
+    page = browser_for(patient.user).get(f"/appointments/plans/{plan.pk}/").content.decode()
+    words = page[page.index('class="progress-words"') : page.index('class="chart"')]
+    assert "Pain down from 7 to 3: a real improvement." in words
+    assert "NPRS" not in words
+    assert "MCID" not in words
+
+
+def test_small_changes_and_setbacks_are_said_honestly():
+    from datetime import date as day
+
+    from plans.clinical import MEASURES
+    from plans.selectors import MeasureProgress, ProgressPoint
+    from web.progress import in_words
+
+    def progress(*values, measure="nprs", label="", target=None):
+        points = [
+            ProgressPoint(day(2027, 3, n + 1), Decimal(v), Decimal(v) - Decimal(values[0]))
+            for n, v in enumerate(values)
+        ]
+        return MeasureProgress(
+            MEASURES[measure], label, points, None if target is None else Decimal(target)
+        )
+
+    assert in_words(progress(7, 6)) == (
+        "Pain down from 7 to 6: heading the right way, not yet a big enough change to be sure."
+    )
+    assert in_words(progress(4, 6)) == (
+        "Pain up from 4 to 6: worse than at the start; please tell your therapist."
+    )
+    assert in_words(progress(5, 5)) == "Pain: still 5, no change yet."
+    assert (
+        in_words(progress(6)) == "Pain: 6 at the start. The change shows once it is scored again."
+    )
+    assert in_words(progress(3, 7, measure="psfs", label="climbing stairs", target=7)) == (
+        "How well you manage climbing stairs up from 3 to 7: a real improvement. "
+        "You have reached your goal of 7."
+    )

@@ -27,6 +27,7 @@ from .. import selectors
 from ..forms import PatientCancelForm
 from ..ics import booking_calendar
 from ..links import INVALID, LinkState, manage_token, open_manage_link
+from ..progress import in_words
 from .booking_flow import therapist_choice, unavailable, week_of_times
 from .common import page, parse_start, refuse, sign_in_first
 
@@ -347,6 +348,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "week": week,
         "chart": chart,
+        "progress_in_words": [in_words(measure) for measure in progress],
         "pain_scale": range(11),
         "today": today,
     }
