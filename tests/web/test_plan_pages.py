@@ -99,7 +99,7 @@ def test_a_plan_still_to_begin_says_starts_not_started(browser_for, patient, pla
 def test_progress_is_said_in_plain_words_without_jargon(browser_for, patient, plan, therapist):
     plans.record_outcome(plan=plan, measure="nprs", value=Decimal(3), recorded_by=therapist.user)
     page = browser_for(patient.user).get(f"/appointments/plans/{plan.pk}/").content.decode()
-    words = page[page.index('class="progress-words"') : page.index('class="chart"')]
+    words = page[page.index('class="progress-words"') : page.index('class="chart chart-scroll"')]
     assert "Pain down from 7 to 3: a real improvement." in words
     assert "NPRS" not in words
     assert "MCID" not in words
