@@ -330,3 +330,22 @@ def test_a_patient_updating_their_phone_by_api_gets_it_checked_and_stored_in_e16
     assert saved.json()["phone"] == "+447911123456"
     future = api(patient.user).patch(url, {"date_of_birth": "2031-01-01"}, format="json")
     assert future.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_therapist_step_shows_each_therapists_next_free_time(
+    browser_for, massage, clinic, patient, book, frozen_now
+):
+    from datetime import timedelta
+
+    from booking.models import Block
+    from tests.factories import TherapistFactory
+
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[clinic])
+    away = datetime(2027, 3, 1, tzinfo=UTC)
+    Block.objects.create(therapist=theo, start=away, end=away + timedelta(days=40), reason="Away")
+    page = browser_for(None).get(f"/book/derby/{massage.pk}/").content.decode()
+    tess = page[page.index("Tess Physio") : page.index("Theo Stone")]
+    # Now is Monday 09:00 and online booking needs two hours' notice: 11:00 is the first.
+    assert "Next free: Mon 1 Mar, 11:00" in tess
+    assert "No free times in the next 4 weeks" in page[page.index("Theo Stone") :]

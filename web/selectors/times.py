@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from django.db.models import Case, QuerySet, Value, When
+from django.utils import timezone
 
 from booking.availability import MAX_WINDOW, Availability, Slot, qualified_therapists
 from booking.models import (
@@ -153,6 +154,33 @@ def days_of_times(
         elif working_weekdays is not None and day.day.weekday() not in working_weekdays:
             day.nothing_because = "not working"
     return list(result.values())
+
+
+NEXT_FREE_LOOKAHEAD = timedelta(days=28)
+
+
+def next_free_times(
+    *, treatment: Treatment, patient_id: int | None = None, now: datetime | None = None
+) -> dict[int, datetime]:
+    """{therapist id: their first bookable start} within four weeks, from one engine run.
+
+    Shown on the therapist step so a patient sees who is free soonest before choosing; a
+    therapist missing from the result has nothing free in that time.
+    """
+    tz = treatment.clinic.tz
+    today = (now or timezone.now()).astimezone(tz).date()
+    start = local_midnight(today, tz)
+    availability = Availability(
+        treatment=treatment,
+        window_start=start,
+        window_end=start + NEXT_FREE_LOOKAHEAD,
+        patient_id=patient_id,
+        now=now,
+    )
+    first: dict[int, datetime] = {}
+    for slot in availability.slots():
+        first.setdefault(slot.therapist_id, slot.start)
+    return first
 
 
 def parts_of_day(times: list[TimeChoice]) -> list[tuple[str, list[TimeChoice]]]:

@@ -22,6 +22,7 @@ from waitlist import services as waitlist_services
 
 from .. import selectors
 from ..forms import RegistrationForm
+from ..selectors.times import next_free_times
 from .accounts import register_and_sign_in
 from .common import TIME_PROBLEMS, page, parse_day, parse_start, refuse, sign_in_first
 from .needling import needling_step
@@ -62,10 +63,15 @@ def therapist_choice(treatment: Treatment, value: str | None) -> Therapist | Non
 
 def therapists(request: HttpRequest, clinic: str, treatment: int) -> HttpResponse:
     treatment = _treatment(clinic, treatment)
+    therapists = list(selectors.therapists_offering(treatment))
+    next_free = next_free_times(treatment=treatment, patient_id=_patient_id(request))
+    for therapist in therapists:
+        therapist.next_free = next_free.get(therapist.pk)
     context = {
         "clinic": treatment.clinic,
         "treatment": treatment,
-        "therapists": selectors.therapists_offering(treatment),
+        "therapists": therapists,
+        "anyone_next_free": min(next_free.values(), default=None),
         "times_url": reverse("web:times", args=[treatment.clinic.slug, treatment.pk]),
         "step": 2,
         "needling": involves_needling(treatment),
