@@ -313,6 +313,51 @@ class Diary:
         return self.first_day + timedelta(days=7 if self.view == "week" else 1)
 
 
+@dataclass
+class FollowUps:
+    """Reception's call list, one click from the diary."""
+
+    expected: list[Booking]  # today, booked, not arrived yet, not over
+    late_cancellations: list[Booking]  # this week (Monday to Sunday)
+    no_shows: list[Booking]  # this week
+
+
+def follow_ups(*, clinic: Clinic, now: datetime | None = None) -> FollowUps:
+    """Today's arrivals still expected, and this week's late cancellations and no-shows, each
+    with the patient loaded (reception calls them). Three queries."""
+    now = now or timezone.now()
+    tz = clinic.tz
+    today = now.astimezone(tz).date()
+    monday = today - timedelta(days=today.weekday())
+    week = (local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz))
+    bookings = Booking.objects.filter(clinic=clinic).select_related(
+        "patient", "treatment", "therapist"
+    )
+    return FollowUps(
+        expected=list(
+            bookings.filter(
+                status=BookingStatus.CONFIRMED,
+                start__lt=local_midnight(today + timedelta(days=1), tz),
+                start__gte=local_midnight(today, tz),
+                end__gt=now,
+            ).order_by("start", "pk")
+        ),
+        late_cancellations=list(
+            bookings.filter(
+                status=BookingStatus.CANCELLED,
+                is_late_cancellation=True,
+                start__gte=week[0],
+                start__lt=week[1],
+            ).order_by("start", "pk")
+        ),
+        no_shows=list(
+            bookings.filter(
+                status=BookingStatus.NO_SHOW, start__gte=week[0], start__lt=week[1]
+            ).order_by("start", "pk")
+        ),
+    )
+
+
 def not_working_reason(
     *, clinic: Clinic, day: date, at: time, therapist: Therapist | None = None
 ) -> str | None:

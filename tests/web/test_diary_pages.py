@@ -615,3 +615,41 @@ def test_clicking_non_working_time_says_so_before_anything_is_filled_in(
     assert "Derby Physio is closed at 20:30 on Monday 1 March." in after_closing
     assert "not working" not in working
     assert "is closed" not in working
+
+
+@pytest.mark.django_db
+def test_one_click_lists_who_is_still_expected_and_who_cancelled_late_or_did_not_come(
+    rhea, massage, therapist, clinic, book, receptionist, frozen_now
+):
+    from booking.services import cancel_booking, check_in_booking, mark_no_show
+
+    def someone(first, phone=""):
+        return PatientFactory(clinic=clinic, first_name=first, last_name="Test", phone=phone)
+
+    book(massage, someone("Eve", "+447911123456"), "2027-03-01T11:00")
+    arrived = book(massage, someone("Arlo"), "2027-03-01T12:00")
+    check_in_booking(booking=arrived)
+    with time_machine.travel(datetime(2027, 2, 26, 9, tzinfo=UTC), tick=False):
+        late = book(massage, someone("Lena", "+447911000111"), "2027-03-02T08:00")
+        no_show = book(massage, someone("Noah"), "2027-03-01T08:00")
+    cancel_booking(booking=late, cancelled_by=receptionist, apply_policy=False)
+    mark_no_show(booking=no_show)
+    next_week = book(massage, someone("Nell"), "2027-03-09T10:00")
+    cancel_booking(booking=next_week, cancelled_by=receptionist, apply_policy=False)
+
+    diary = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert "/diary/derby/follow-ups/" in diary
+    page = rhea.get("/diary/derby/follow-ups/").content.decode()
+
+    expected_part, _, rest = page.partition("Late cancellations this week")
+    late_part, _, no_show_part = rest.partition("No-shows this week")
+    assert "Still expected today (1)" in expected_part
+    assert "Eve Test" in expected_part
+    assert '<a href="tel:+447911123456">07911 123456</a>' in expected_part
+    assert "Arlo" not in page
+    assert "(1)" in late_part
+    assert "Lena Test" in late_part
+    assert "07911 000111" in late_part
+    assert "Nell" not in page
+    assert "Noah Test" in no_show_part
+    assert "No phone" in no_show_part

@@ -154,6 +154,13 @@ def test_reception_creates_moves_checks_in_and_cancels(
     assert page.evaluate("window.stillTheSamePage") is True
     shot(page, "diary-07-day-after-changes-desktop")
 
+    page.get_by_role("link", name="Arrivals and follow-ups").click()
+    dialog = page.locator("#diary-dialog")
+    dialog.get_by_role("heading", name="Arrivals and follow-ups").wait_for()
+    assert "Ravi Shah" in dialog.inner_text()
+    shot(page, "diary-11-follow-ups-dialog", full_page=False)
+    dialog.get_by_role("link", name="Back to the diary").click()
+
     page.get_by_role("link", name="Week").click()
     page.get_by_role("heading", name="week of 1 March 2027").wait_for()
     shot(page, "diary-08-week-desktop")
@@ -175,3 +182,19 @@ def test_therapist_sees_their_day(open_page, clock, therapist, busy_monday):
         page.get_by_role("heading", name="Today, Monday 1 March").wait_for()
         assert page.get_by_text("Olive Quinn").first.is_visible()
         shot(page, f"therapist-01-day-{name}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_todays_day_view_opens_at_the_current_time(open_page, therapist, receptionist, massage):
+    import time_machine
+
+    with time_machine.travel(at(16), tick=True):
+        page = open_page(DESKTOP)
+        sign_in(page, "rhea")
+        page.get_by_role("heading", name="Derby Physio").wait_for()
+        scroller = page.locator(".diary-scroll")
+        scroller.locator(".now-line").wait_for(state="attached")
+        top, height = scroller.evaluate("e => [e.scrollTop, e.clientHeight]")
+        line = scroller.locator(".now-line").evaluate("e => e.offsetTop")
+        assert top > 0
+        assert top <= line <= top + height

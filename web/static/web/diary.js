@@ -193,6 +193,15 @@
     if (input) input.addEventListener("input", function () { searchPatients(input, false); });
   }
 
+  // --- today's day view opens at the current time -------------------------------------------
+
+  const nowLine = grid.querySelector(".now-line");
+  const scroller = grid.closest(".diary-scroll");
+  if (nowLine && scroller) {
+    // An hour above now, so the session under way and the next ones are in view.
+    scroller.scrollTop = Math.max(0, nowLine.offsetTop - 60 * pixelsPerMinute());
+  }
+
   // --- click free time to book --------------------------------------------------------------
 
   function isOpenAt(body, minute) {
