@@ -211,12 +211,17 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     if user.is_superuser:
         return patients
     managed = _managed_clinics(user)
-    ids = Patient.objects.filter(
-        Q(user=user)
-        | Q(clinic_id__in=managed)
-        | Q(bookings__clinic_id__in=managed)
-        | Q(bookings__therapist__user=user)
-    ).values("pk")
+    # A UNION of indexed id lists, not one OR across the bookings join: that form read every
+    # booking of the network (bench/scale.py --explain, 2.4 million bookings).
+    ids = (
+        Patient.objects.filter(Q(user=user) | Q(clinic_id__in=managed))
+        .order_by()
+        .values("pk")
+        .union(
+            Booking.objects.filter(clinic_id__in=managed).order_by().values("patient_id"),
+            Booking.objects.filter(therapist__user=user).order_by().values("patient_id"),
+        )
+    )
     return patients.filter(pk__in=ids)
 
 
