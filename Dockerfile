@@ -21,4 +21,4 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 USER physiodesk
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -268,8 +269,12 @@ class Gunicorn:
 # --- clients ------------------------------------------------------------------------------------
 
 
+_RUNS = itertools.count(1)
+
+
 class Results:
     def __init__(self):
+        self.run = next(_RUNS)  # keys of one run never replay another run's answers
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.codes: Counter = Counter()
@@ -335,7 +340,7 @@ def client_loop(n: int, port: int, world: dict, deadline: float, results: Result
         extra = None
         if as_patient:
             counter += 1
-            extra = {"Idempotency-Key": f"load-{RUN}-{n}-{counter}"}
+            extra = {"Idempotency-Key": f"load-{RUN}-{results.run}-{n}-{counter}"}
         else:
             body["patient"] = rng.choice(world["walk_ins"])
         started = time.perf_counter()
