@@ -57,6 +57,17 @@ def local_iso(value: datetime | None, tz) -> str | None:
     return value.astimezone(tz).isoformat() if value else None
 
 
+class LocalDateTimeField(serializers.DateTimeField):
+    """Output only: an instant in the clinic's zone (`context["tz"]`), ISO 8601 with its offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return local_iso(value, self.context["tz"])
+
+
 class EndsAfterStarts:
     """Serializer mixin: the `period` fields (start, end) must make a period, end after start.
 
@@ -356,10 +367,12 @@ class BlockSerializer(serializers.ModelSerializer):
 
 
 class SlotOut(serializers.Serializer):
-    start = serializers.CharField(help_text="ISO 8601 with the clinic's UTC offset.")
-    end = serializers.CharField(help_text="ISO 8601 with the clinic's UTC offset.")
-    therapist = serializers.IntegerField()
-    room = serializers.IntegerField()
+    """One bookable slot (booking.availability.Slot); times in the clinic's zone."""
+
+    start = LocalDateTimeField(help_text="ISO 8601 with the clinic's UTC offset.")
+    end = LocalDateTimeField(help_text="ISO 8601 with the clinic's UTC offset.")
+    therapist = serializers.IntegerField(source="therapist_id")
+    room = serializers.IntegerField(source="room_id")
     places_left = serializers.IntegerField(
         help_text="1 for a free one-to-one slot; group places left."
     )
@@ -367,11 +380,13 @@ class SlotOut(serializers.Serializer):
 
 
 class AvailabilityOut(serializers.Serializer):
-    treatment = serializers.IntegerField()
-    clinic = serializers.IntegerField()
-    time_zone = serializers.CharField()
-    start = serializers.CharField()
-    end = serializers.CharField()
+    """The answer of `GET availability/`, rendered from the window and its slots (context: tz)."""
+
+    treatment = serializers.IntegerField(source="treatment.pk")
+    clinic = serializers.IntegerField(source="treatment.clinic_id")
+    time_zone = serializers.CharField(source="treatment.clinic.time_zone")
+    start = LocalDateTimeField(source="window_start")
+    end = LocalDateTimeField(source="window_end")
     slots = SlotOut(many=True)
 
 

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from ..availability import Availability
 from ..models import Clinic
 from ..selectors import access_for, treatments_visible_to
-from ..serializers import AvailabilityOut, AvailabilityQuery, local_iso
+from ..serializers import AvailabilityOut, AvailabilityQuery
 from .common import ERRORS
 
 
@@ -69,27 +69,13 @@ class AvailabilityView(APIView):
             patient_id=access.patient.pk if access.patient and not staff else None,
             apply_policy=not staff,
         )
-        slots = availability.slots()
-        return Response(
-            {
-                "treatment": treatment.pk,
-                "clinic": clinic.pk,
-                "time_zone": clinic.time_zone,
-                "start": local_iso(start, tz),
-                "end": local_iso(end, tz),
-                "slots": [
-                    {
-                        "start": local_iso(slot.start, tz),
-                        "end": local_iso(slot.end, tz),
-                        "therapist": slot.therapist_id,
-                        "room": slot.room_id,
-                        "places_left": slot.places_left,
-                        "capacity": slot.capacity,
-                    }
-                    for slot in slots
-                ],
-            }
-        )
+        answer = {
+            "treatment": treatment,
+            "window_start": start,
+            "window_end": end,
+            "slots": availability.slots(),
+        }
+        return Response(AvailabilityOut(answer, context={"tz": tz}).data)
 
 
 def _window_bound(value, clinic: Clinic, *, end: bool) -> datetime:
