@@ -187,7 +187,8 @@ def clinic_ids_of_block(block: Block) -> list[int]:
     return block_clinic_ids(clinic_id=None, room=block.room, therapist=block.therapist)
 
 
-def _managed_clinics(user):
+def managed_clinic_ids(user):
+    """The clinics whose diary `user` runs (reception or admin), as a subquery of ids."""
     return ClinicMembership.objects.filter(user=user, role__in=MANAGER_ROLES).values("clinic_id")
 
 
@@ -201,7 +202,7 @@ def bookings_visible_to(user) -> QuerySet[Booking]:
     if user.is_superuser:
         return bookings
     return bookings.filter(
-        Q(patient__user=user) | Q(therapist__user=user) | Q(clinic_id__in=_managed_clinics(user))
+        Q(patient__user=user) | Q(therapist__user=user) | Q(clinic_id__in=managed_clinic_ids(user))
     )
 
 
@@ -210,7 +211,7 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     patients = Patient.objects.all()
     if user.is_superuser:
         return patients
-    managed = _managed_clinics(user)
+    managed = managed_clinic_ids(user)
     # A UNION of indexed id lists, not one OR across the bookings join: that form read every
     # booking of the network (bench/scale.py --explain, 2.4 million bookings).
     ids = (

@@ -8,6 +8,7 @@ from notifications.urls import FeedViewSet, feed_urlpatterns
 from plans import views as plan_views
 from privacy import views as privacy_views
 from sessionnotes import views as note_views
+from waitlist.views import WaitlistViewSet
 
 from .health import health
 
@@ -21,6 +22,7 @@ router.register("treatments", booking_views.TreatmentViewSet, basename="treatmen
 router.register("patients", booking_views.PatientViewSet, basename="patient")
 router.register("bookings", booking_views.BookingViewSet, basename="booking")
 router.register("blocks", booking_views.BlockViewSet, basename="block")
+router.register("waitlist", WaitlistViewSet, basename="waitlist")
 router.register("feeds", FeedViewSet, basename="feed")
 router.register("plans", plan_views.PlanViewSet, basename="plan")
 router.register("plan-templates", plan_views.PlanTemplateViewSet, basename="plan-template")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 
 from booking.availability import Availability
 from booking.models import Booking, Clinic
+from booking.selectors import managed_clinic_ids
 
 from .models import WaitlistEntry, WaitlistStatus
 
@@ -64,3 +65,13 @@ def offers_in_time_freed_by(booking: Booking) -> list[WaitlistEntry]:
             offered_start__lt=booking.blocked_end,
         ).order_by("created_at", "id")
     )
+
+
+def entries_visible_to(user) -> QuerySet[WaitlistEntry]:
+    """Reception and admins see their clinics' waiting lists; a patient sees their own entries."""
+    entries = WaitlistEntry.objects.select_related(
+        "clinic", "treatment", "therapist", "offered_therapist", "patient"
+    )
+    if user.is_superuser:
+        return entries
+    return entries.filter(Q(patient__user=user) | Q(clinic_id__in=managed_clinic_ids(user)))

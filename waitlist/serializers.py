@@ -1,0 +1,69 @@
+"""Request and response shapes of the waiting-list API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from booking.serializers import LocalDateTimeField
+
+from .models import PartOfDay, WaitlistEntry
+
+
+class WaitlistEntryIn(serializers.Serializer):
+    """Join the waiting list. Staff name the patient; a patient joins for themself."""
+
+    treatment = serializers.IntegerField(min_value=1)
+    patient = serializers.IntegerField(
+        min_value=1, required=False, help_text="Staff only: whose entry this is."
+    )
+    therapist = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Empty: any qualified therapist."
+    )
+    earliest = serializers.DateField(
+        required=False, help_text="First day the patient can come; default today (clinic's date)."
+    )
+    latest = serializers.DateField(required=False, allow_null=True)
+    part_of_day = serializers.ChoiceField(choices=PartOfDay.choices, default=PartOfDay.ANY)
+    notes = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Staff only: desk notes."
+    )
+
+
+class WaitlistEntryOut(serializers.ModelSerializer):
+    """One entry; offered times in the clinic's zone. Desk notes only for the clinic's staff."""
+
+    offered_start = LocalDateTimeField(allow_null=True)
+    offered_at = LocalDateTimeField(allow_null=True)
+    created_at = LocalDateTimeField()
+    updated_at = LocalDateTimeField()
+
+    class Meta:
+        model = WaitlistEntry
+        fields = [
+            "id",
+            "clinic",
+            "patient",
+            "treatment",
+            "therapist",
+            "earliest",
+            "latest",
+            "part_of_day",
+            "status",
+            "offered_start",
+            "offered_therapist",
+            "offered_at",
+            "booking",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        # One page may hold entries of clinics in different zones: each in its own clinic's.
+        self.context["tz"] = instance.clinic.tz
+        data = super().to_representation(instance)
+        access = self.context.get("access")
+        if access is not None and not access.manages(instance.clinic_id):
+            data.pop("notes")
+        return data
