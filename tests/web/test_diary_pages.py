@@ -8,9 +8,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from booking.models import Block, Booking, BookingStatus, Patient
+from booking.models import Block, Booking, BookingStatus, Modality, Patient
+from plans import services as plans
 from tests.conftest import NOW
-from tests.factories import PatientFactory, RoomFactory, TherapistFactory
+from tests.factories import PatientFactory, RoomFactory, TherapistFactory, TreatmentFactory
 from waitlist.models import WaitlistStatus
 from waitlist.services import add_to_waitlist
 
@@ -52,11 +53,14 @@ def test_week_view_by_room_draws_seven_days_of_room_columns(
     rhea, massage, patient, book, frozen_now
 ):
     RoomFactory(clinic=massage.clinic, name="Gym")
-    book(massage, patient, "2027-03-03T10:00")
-    page = rhea.get("/diary/derby/?date=2027-03-03&view=week&by=room").content.decode()
-    assert "week of 1 March 2027" in page
-    assert page.count('class="diary-col') == 14
-    assert 'aria-label="Gym, Sunday 7 March"' in page
+    room = book(massage, patient, "2027-03-03T10:00").room
+    other = "Gym" if room.name == "Room 1" else "Room 1"
+    page = rhea.get(f"/diary/derby/?date=2027-03-03&view=week&room={room.pk}").content.decode()
+    assert f"{room.name}, week of 1 March 2027" in page
+    assert page.count('class="diary-col') == 7
+    assert page.count(f'data-room="{room.pk}"') == 7
+    assert f'aria-label="{room.name}, Sunday 7 March"' in page
+    assert f'aria-label="{other},' not in page
     assert "Pat Jones" in page
 
 
@@ -653,3 +657,263 @@ def test_one_click_lists_who_is_still_expected_and_who_cancelled_late_or_did_not
     assert "Nell" not in page
     assert "Noah Test" in no_show_part
     assert "No phone" in no_show_part
+
+
+# --- the week of one therapist or room ------------------------------------------------------------
+
+
+def _columns(page: str) -> list[str]:
+    return re.findall(r'<section class="diary-col[^"]*"\s+aria-label="([^"]+)"', page)
+
+
+@pytest.mark.django_db
+def test_a_therapists_week_shows_their_seven_days_side_by_side(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    book(massage, patient, "2027-03-03T10:00")
+    book(massage, PatientFactory(clinic=massage.clinic, first_name="Sam"), "2027-03-03T12:00", theo)
+    page = rhea.get(
+        f"/diary/derby/?date=2027-03-03&view=week&therapist={therapist.pk}"
+    ).content.decode()
+    assert "Tess Physio, week of 1 March 2027" in page
+    assert _columns(page) == [
+        f"Tess Physio, {day}"
+        for day in (
+            "Monday 1 March",
+            "Tuesday 2 March",
+            "Wednesday 3 March",
+            "Thursday 4 March",
+            "Friday 5 March",
+            "Saturday 6 March",
+            "Sunday 7 March",
+        )
+    ]
+    assert "Pat Jones" in page
+    assert "Sam " not in page  # Theo's patient: another week, one click away
+    assert "The week shows one therapist at a time" not in page
+    # Each day's head opens that day, and the therapist's day sheet for it.
+    assert f"/diary/derby/?date=2027-03-04&amp;view=day&amp;therapist={therapist.pk}" in page
+    assert f"/diary/derby/day-sheet/?date=2027-03-04&amp;therapist={therapist.pk}" in page
+
+
+@pytest.mark.django_db
+def test_the_week_without_a_therapist_shows_the_first_and_says_why(
+    rhea, massage, therapist, frozen_now
+):
+    TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    page = rhea.get("/diary/derby/?date=2027-03-03&view=week").content.decode()
+    assert len(_columns(page)) == 7
+    assert all(label.startswith("Tess Physio, ") for label in _columns(page))
+    assert "The week shows one therapist at a time" in page
+    assert "too narrow to read a 15-minute booking" in page
+    # The picked therapist is not forced on the day view the note links to.
+    assert 'href="/diary/derby/?date=2027-03-03&amp;view=day&amp;by=therapist"' in page
+
+
+@pytest.mark.django_db
+def test_switching_day_week_and_resource_keeps_the_date_and_urls_are_shareable(
+    rhea, massage, therapist, room, frozen_now
+):
+    day = rhea.get(f"/diary/derby/?date=2027-03-04&therapist={therapist.pk}")
+    links = day.context["links"]
+    assert links["week"] == f"/diary/derby/?date=2027-03-04&view=week&therapist={therapist.pk}"
+    assert links["by_room"] == "/diary/derby/?date=2027-03-04&view=day&by=room"
+    assert links["next"] == f"/diary/derby/?date=2027-03-05&view=day&therapist={therapist.pk}"
+    week = rhea.get(links["week"])
+    assert week.context["diary"].first_day.isoformat() == "2027-03-01"
+    week_links = week.context["links"]
+    # Back to the day that was showing, not the Monday; a week on is the same weekday.
+    assert week_links["day"] == f"/diary/derby/?date=2027-03-04&view=day&therapist={therapist.pk}"
+    assert week_links["next"].startswith("/diary/derby/?date=2027-03-11&view=week")
+    assert f"therapist={therapist.pk}" in week.context["changes_url"]
+    # The old ?by=…&only=… links still work.
+    old = rhea.get(f"/diary/derby/?date=2027-03-04&view=week&by=room&only={room.pk}")
+    assert old.context["diary"].resource == room
+
+
+@pytest.mark.django_db
+def test_the_poll_redraws_the_same_one_therapist_week(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    RoomFactory(clinic=massage.clinic, name="Room 2")
+    mine = book(massage, patient, "2027-03-02T10:00")
+    book(massage, PatientFactory(clinic=massage.clinic), "2027-03-02T10:00", theo)
+    data = rhea.get(
+        f"/diary/derby/changes/?date=2027-03-02&view=week&therapist={therapist.pk}"
+    ).json()
+    assert [item["id"] for item in data["items"]] == [f"bk-{mine.pk}-2027-03-02"]
+
+
+# --- short bookings, overlaps, colours --------------------------------------------------------------
+
+
+@pytest.fixture
+def taping(clinic, room):
+    return TreatmentFactory(
+        clinic=clinic,
+        name="Kinesio taping",
+        modality=Modality.TAPING,
+        duration_minutes=15,
+        buffer_after_minutes=0,
+    )
+
+
+@pytest.mark.django_db
+def test_a_15_minute_booking_is_drawn_on_one_line_with_time_and_name_first(
+    rhea, massage, taping, patient, book, frozen_now
+):
+    short = book(taping, patient, "2027-03-01T10:00")
+    long = book(massage, PatientFactory(clinic=massage.clinic), "2027-03-01T11:00")
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    short_html = re.search(rf'<div class="[^"]*" id="bk-{short.pk}".*?</a>', page).group(0)
+    assert "compact" in short_html.split('"')[1]
+    assert "10:00 to 10:15: Pat Jones" in text_of(short_html)
+    long_html = re.search(rf'<div class="[^"]*" id="bk-{long.pk}"', page).group(0)
+    assert "compact" not in long_html
+
+
+@pytest.mark.django_db
+def test_bookings_are_coloured_by_treatment_type_and_the_legend_names_each_colour(
+    rhea, massage, taping, patient, book, frozen_now
+):
+    massage_booking = book(massage, patient, "2027-03-01T11:00")
+    taping_booking = book(taping, PatientFactory(clinic=massage.clinic), "2027-03-01T10:00")
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert re.search(
+        rf'class="item booking [^"]*mod-sports_massage[^"]*" id="bk-{massage_booking.pk}"', page
+    )
+    assert re.search(
+        rf'class="item booking [^"]*mod-taping[^"]*" id="bk-{taping_booking.pk}"', page
+    )
+    legend = page[page.index('id="legend-heading"') :]
+    for code, label in Modality.choices:
+        assert f'<span class="swatch mod-{code}" aria-hidden="true"></span>{label}' in legend
+    # Never colour alone: the booking names its treatment.
+    assert "Kinesio taping" in text_of(page)
+
+
+@pytest.mark.django_db
+def test_a_group_class_is_one_item_listing_each_patient(
+    rhea, clinic, room, therapist, book, frozen_now
+):
+    pilates = TreatmentFactory(
+        clinic=clinic, name="Pilates class", modality=Modality.EXERCISE_REHAB, capacity=6
+    )
+    places = [
+        book(pilates, PatientFactory(clinic=clinic, first_name=name), "2027-03-01T10:00")
+        for name in ("Ann", "Bea", "Cal")
+    ]
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert page.count('class="item group') == 1
+    assert f'id="gr-{places[0].pk}"' in page
+    assert "Class, 3 of 6 places booked" in text_of(page)
+    for place in places:
+        assert f'id="pl-{place.pk}"' in page
+        assert f'href="/diary/derby/bookings/{place.pk}/' in page
+    assert 'id="bk-' not in page
+
+
+@pytest.mark.django_db
+def test_a_block_over_a_booking_is_drawn_beside_it(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    block = Block.objects.create(
+        therapist=therapist,
+        start=datetime(2027, 3, 1, 10, 30, tzinfo=UTC),
+        end=datetime(2027, 3, 1, 11, 30, tzinfo=UTC),
+        reason="Training",
+    )
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert re.search(rf'id="bk-{booking.pk}"[^>]*--lane: 0; --lanes: 2', page)
+    assert re.search(rf'id="bl-{block.pk}-{therapist.pk}"[^>]*--lane: 1; --lanes: 2', page)
+
+
+# --- the booking's card -------------------------------------------------------------------------
+
+
+def _plan_holding(booking, *, therapist, title="Neck rehab", phase="Settle pain"):
+    plan = plans.create_plan(
+        patient=booking.patient,
+        clinic=booking.clinic,
+        lead_therapist=therapist,
+        condition="neck_pain",
+        title=title,
+        condition_notes="Left-sided C6 radiculopathy",
+        created_by=therapist.user,
+        phases=[
+            plans.PhaseSpec(
+                name="Calm it down",
+                weeks=1,
+                components=(plans.ComponentSpec(booking.treatment, sessions=1),),
+            ),
+            plans.PhaseSpec(
+                name=phase,
+                weeks=3,
+                components=(plans.ComponentSpec(booking.treatment, sessions=3),),
+            ),
+        ],
+    )
+    plans.activate_plan(plan=plan, activated_by=therapist.user)
+    session = plan.sessions.filter(component__phase__name=phase).order_by("sequence").first()
+    session.booking = booking
+    session.save()
+    return plan
+
+
+def _card(page: str, booking) -> str:
+    start = page.index(f'id="card-bk-{booking.pk}"')
+    return page[start : page.index("</dl>", start)]
+
+
+@pytest.mark.django_db
+def test_the_card_gives_phone_plan_visit_note_flag_and_status_without_clinical_content(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    patient.phone = "+447700900456"
+    patient.save()
+    first = book(massage, patient, "2027-03-01T10:00")
+    first.notes = "Pays by card; prefers the ground-floor room"
+    first.save()
+    _plan_holding(first, therapist=therapist)
+    again = book(massage, patient, "2027-03-01T14:00")
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+
+    card = text_of(_card(page, first))
+    assert 'href="tel:+447700900456"' in _card(page, first)
+    assert "07700 900456" in card
+    assert "Treatment plan, phase 2 of 2, 3 sessions to book" in card
+    assert "led by Tess Physio" in card
+    assert "VisitFirst visit" in card
+    assert "Desk noteYes: open the booking to read it" in card
+    assert "Confirmed" in card
+    assert "VisitFollow-up" in text_of(_card(page, again))
+    assert "Desk noteNone" in text_of(_card(page, again))
+    # The booking's link is described by its card (read out on focus).
+    assert f'aria-describedby="card-bk-{first.pk}"' in page
+    # Reception sees the scheduling side only: no plan title, phase names or clinical notes,
+    # and the desk note's words stay in the booking's own dialog.
+    for clinical in ("Neck rehab", "Settle pain", "Calm it down", "radiculopathy", "Pays by card"):
+        assert clinical not in page
+
+
+@pytest.mark.django_db
+def test_the_card_costs_no_query_per_booking(rhea, massage, therapist, clinic, book, frozen_now):
+    urls = [
+        "/diary/derby/?date=2027-03-01",
+        f"/diary/derby/?date=2027-03-01&view=week&therapist={therapist.pk}",
+    ]
+    quiet = [_queries(rhea, url) for url in urls]
+    for n in range(6):
+        booking = book(
+            massage,
+            PatientFactory(clinic=clinic, phone="+447700900456"),
+            f"2027-03-0{1 + n % 3}T1{n}:00",
+        )
+        booking.notes = "Call before"
+        booking.save()
+        if n % 2:
+            _plan_holding(booking, therapist=therapist)
+    assert [_queries(rhea, url) for url in urls] == quiet
