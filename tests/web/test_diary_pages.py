@@ -917,3 +917,113 @@ def test_the_card_costs_no_query_per_booking(rhea, massage, therapist, clinic, b
         if n % 2:
             _plan_holding(booking, therapist=therapist)
     assert [_queries(rhea, url) for url in urls] == quiet
+
+
+# --- the day sheet ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_lists_a_therapists_day_in_time_order(
+    rhea, massage, taping, therapist, patient, book, receptionist, frozen_now
+):
+    from booking.services import cancel_booking
+
+    RoomFactory(clinic=massage.clinic, name="Room 2")
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    patient.phone = "+447700900456"
+    patient.save()
+    first = book(massage, patient, "2027-03-01T10:00")
+    _plan_holding(first, therapist=therapist)
+    again = book(taping, patient, "2027-03-01T15:00")
+    again.notes = "Bring shorts"
+    again.save()
+    book(
+        massage, PatientFactory(clinic=massage.clinic, first_name="Theos"), "2027-03-01T10:00", theo
+    )
+    gone = book(
+        massage, PatientFactory(clinic=massage.clinic, first_name="Gone"), "2027-03-01T16:00"
+    )
+    cancel_booking(booking=gone, cancelled_by=receptionist, apply_policy=False)
+    Block.objects.create(
+        therapist=therapist,
+        start=datetime(2027, 3, 1, 12, tzinfo=UTC),
+        end=datetime(2027, 3, 1, 12, 45, tzinfo=UTC),
+        reason="Lunch",
+    )
+
+    response = rhea.get(f"/diary/derby/day-sheet/?therapist={therapist.pk}&date=2027-03-01")
+    assert response.status_code == 200
+    page = response.content.decode()
+    rows = [
+        " | ".join(cell.strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S))
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page[page.index("<tbody>") :], re.S)
+    ]
+    rows = [re.sub(r"\s+", " ", text_of(row)) for row in rows]
+    assert rows == [
+        "10:00–10:45 | Pat Jones | 07700 900456 | Sports massage | Room 1 | First visit"
+        " | Treatment plan, phase 2 of 2, 3 sessions to book | Confirmed",
+        "12:00–12:45 | Blocked: Lunch",
+        "15:00–15:15 | Pat Jones (desk note) | 07700 900456 | Kinesio taping | Room 1 | Follow-up"
+        " | None | Confirmed",
+    ]
+    assert 'href="tel:+447700900456"' in page
+    assert "Tess Physio" in page
+    assert "Monday 1 March 2027" in page
+    assert "1 patient ·" in text_of(page)
+    for absent in ("Theos", "Gone", "Neck rehab", "Settle pain", "Bring shorts"):
+        assert absent not in page
+    assert "data-print" in page
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_is_linked_from_the_diary(rhea, massage, therapist, frozen_now):
+    page = rhea.get("/diary/derby/?date=2027-03-02").content.decode()
+    assert f'href="/diary/derby/day-sheet/?date=2027-03-02&amp;therapist={therapist.pk}"' in page
+    assert 'href="/diary/derby/day-sheet/?date=2027-03-02">Day sheet' in page
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_without_a_therapist_lists_whom_to_choose(
+    rhea, massage, therapist, frozen_now
+):
+    page = rhea.get("/diary/derby/day-sheet/?date=2027-03-02").content.decode()
+    assert "Choose whose day to list and print" in page
+    assert f'href="/diary/derby/day-sheet/?date=2027-03-02&amp;therapist={therapist.pk}"' in page
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_refuses_other_clinics_and_their_therapists(
+    rhea, browser_for, other_receptionist, other_therapist, massage, therapist, patient, book
+):
+    book(massage, patient, "2027-03-01T10:00")
+    url = f"/diary/derby/day-sheet/?therapist={therapist.pk}&date=2027-03-01"
+    response = browser_for(other_receptionist).get(url)
+    assert response.status_code == 403
+    assert "Pat Jones" not in response.content.decode()
+    # Nor Derby's sheet through Nottingham's diary, nor Nottingham's therapist through Derby's.
+    rory = browser_for(other_receptionist)
+    assert rory.get(f"/diary/nottingham/day-sheet/?therapist={therapist.pk}").status_code == 404
+    assert rhea.get(f"/diary/derby/day-sheet/?therapist={other_therapist.pk}").status_code == 404
+    assert rhea.get("/diary/derby/day-sheet/?therapist=tess").status_code == 404
+    assert browser_for(None).get(url)["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_costs_the_same_queries_however_busy_the_day(
+    rhea, massage, therapist, clinic, book, frozen_now
+):
+    url = f"/diary/derby/day-sheet/?therapist={therapist.pk}&date=2027-03-01"
+    quiet = _queries(rhea, url)
+    for hour in range(10, 16):
+        booking = book(
+            massage, PatientFactory(clinic=clinic, phone="+447700900456"), f"2027-03-01T{hour}:00"
+        )
+        if hour % 2:
+            _plan_holding(booking, therapist=therapist)
+    Block.objects.create(
+        therapist=therapist,
+        start=datetime(2027, 3, 1, 17, tzinfo=UTC),
+        end=datetime(2027, 3, 1, 18, tzinfo=UTC),
+    )
+    assert text_of(rhea.get(url).content.decode()).count("07700 900456") == 6
+    assert _queries(rhea, url) == quiet
