@@ -898,6 +898,14 @@ def test_the_card_gives_phone_plan_visit_note_flag_and_status_without_clinical_c
     for clinical in ("Neck rehab", "Settle pain", "Calm it down", "radiculopathy", "Pays by card"):
         assert clinical not in page
 
+    # The booking's dialog says the same, and there the desk note is read.
+    dialog = text_of(rhea.get(f"/diary/derby/bookings/{first.pk}/", **FRAGMENT).content.decode())
+    assert "VisitFirst visit" in dialog
+    assert "PlanTreatment plan, phase 2 of 2, 3 sessions to book" in dialog
+    assert "Pays by card" in dialog
+    for clinical in ("Neck rehab", "Settle pain", "radiculopathy"):
+        assert clinical not in dialog
+
 
 @pytest.mark.django_db
 def test_the_card_costs_no_query_per_booking(rhea, massage, therapist, clinic, book, frozen_now):

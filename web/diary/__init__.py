@@ -7,7 +7,7 @@
 - checks.py: is anyone working at a clicked time; the diary's change fingerprint.
 """
 
-from .cards import Card, PlanFacts, card_for, desk_bookings
+from .cards import Card, PlanFacts, card_for, desk_bookings, with_card_facts
 from .checks import diary_signature, not_working_reason
 from .grid import By, Column, Diary, Item
 from .lists import DaySheet, FollowUps, SheetRow, day_sheet, follow_ups
@@ -28,4 +28,5 @@ __all__ = [
     "diary_signature",
     "follow_ups",
     "not_working_reason",
+    "with_card_facts",
 ]

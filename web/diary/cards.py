@@ -38,9 +38,8 @@ def _count(queryset: QuerySet, group_by: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def desk_bookings(*, clinic: Clinic, start: datetime, end: datetime) -> QuerySet[Booking]:
-    """The clinic's bookings overlapping [start, end), cancelled ones left out, each carrying
-    what its card shows (see the module docstring). One query however many there are."""
+def with_card_facts(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """`bookings` with what their cards show loaded in the same statement (module docstring)."""
     plan = OuterRef("plan_session__plan")
     earlier_visit = Booking.objects.filter(
         clinic=OuterRef("clinic"),
@@ -48,34 +47,33 @@ def desk_bookings(*, clinic: Clinic, start: datetime, end: datetime) -> QuerySet
         start__lt=OuterRef("start"),
         status__in=VISIT_STATUSES,
     )
-    return (
-        Booking.objects.filter(clinic=clinic, start__lt=end, end__gt=start)
-        .exclude(status=BookingStatus.CANCELLED)
-        .select_related(
-            "patient",
-            "treatment",
-            "therapist",
-            "room",
-            "plan_session__plan__lead_therapist",
-        )
-        .annotate(
-            is_follow_up=Exists(earlier_visit),
-            plan_phases=_count(PlanPhase.objects.filter(plan=plan), "plan"),
-            plan_phase_number=_count(
-                PlanPhase.objects.filter(
-                    plan=plan, order__lte=OuterRef("plan_session__component__phase__order")
-                ),
-                "plan",
+    return bookings.select_related(
+        "patient", "treatment", "therapist", "room", "plan_session__plan__lead_therapist"
+    ).annotate(
+        is_follow_up=Exists(earlier_visit),
+        plan_phases=_count(PlanPhase.objects.filter(plan=plan), "plan"),
+        plan_phase_number=_count(
+            PlanPhase.objects.filter(
+                plan=plan, order__lte=OuterRef("plan_session__component__phase__order")
             ),
-            plan_to_book=_count(
-                PlanSession.objects.filter(plan=plan).filter(
-                    Q(booking__isnull=True) | Q(booking__status=BookingStatus.CANCELLED)
-                ),
-                "plan",
+            "plan",
+        ),
+        plan_to_book=_count(
+            PlanSession.objects.filter(plan=plan).filter(
+                Q(booking__isnull=True) | Q(booking__status=BookingStatus.CANCELLED)
             ),
-        )
-        .order_by("start", "id")
+            "plan",
+        ),
     )
+
+
+def desk_bookings(*, clinic: Clinic, start: datetime, end: datetime) -> QuerySet[Booking]:
+    """The clinic's bookings overlapping [start, end), cancelled ones left out, each carrying
+    what its card shows (see the module docstring). One query however many there are."""
+    bookings = Booking.objects.filter(clinic=clinic, start__lt=end, end__gt=start).exclude(
+        status=BookingStatus.CANCELLED
+    )
+    return with_card_facts(bookings).order_by("start", "id")
 
 
 @dataclass(frozen=True)

@@ -362,3 +362,14 @@ def test_a_therapists_week_their_cards_by_keyboard_and_their_day_sheet(
     assert not page.get_by_role("button", name="Print").is_visible()
     assert page.locator("table.day-sheet").is_visible()
     shot(page, "diary-16-day-sheet-print", axe=False)
+    page.emulate_media(media="screen")
+
+    # The sheet's chooser (from the toolbar, with no therapist picked), and back to the diary.
+    page.goto("/diary/derby/day-sheet/?date=2027-03-01")
+    shot(page, "diary-17-day-sheet-chooser-desktop")
+    page.get_by_role("link", name="Theo Stone").click()
+    page.get_by_role("heading", name="Theo Stone · Monday 1 March 2027").wait_for()
+    assert page.locator("table.day-sheet tbody tr").count() == 3  # his class's three places
+    shot(page, "diary-18-day-sheet-class-desktop")
+    page.get_by_role("link", name="Back to the diary").click()
+    page.wait_for_url("**/diary/derby/?date=2027-03-01**")
