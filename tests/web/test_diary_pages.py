@@ -1035,3 +1035,16 @@ def test_the_day_sheet_costs_the_same_queries_however_busy_the_day(
     )
     assert text_of(rhea.get(url).content.decode()).count("07700 900456") == 6
     assert _queries(rhea, url) == quiet
+
+
+@pytest.mark.django_db
+def test_a_new_phone_number_reaches_the_open_diarys_cards(rhea, massage, patient, book, frozen_now):
+    book(massage, patient, "2027-03-01T10:00")
+    url = "/diary/derby/changes/?date=2027-03-01"
+    etag = rhea.get(url)["ETag"]
+    with time_machine.travel(datetime(2027, 3, 1, 9, 5, tzinfo=UTC), tick=False):
+        patient.phone = "+447700900999"
+        patient.save()
+    response = rhea.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "tel:+447700900999" in response.json()["items"][0]["html"]

@@ -50,7 +50,8 @@ def diary_signature(*, clinic: Clinic, first_day: date, days: int) -> str:
     """A short fingerprint of everything the diary draws between those days.
 
     Four small queries. Any booking made, moved or changed (each change raises its
-    version), block added or removed, or waiting-list change alters it.
+    version), its patient's or plan's details changed, block added or removed, or waiting-list
+    change alters it.
     """
     tz = clinic.tz
     start = local_midnight(first_day, tz)
@@ -60,7 +61,15 @@ def diary_signature(*, clinic: Clinic, first_day: date, days: int) -> str:
     therapist_ids = list(Therapist.objects.filter(clinics=clinic).values_list("pk", flat=True))
     bookings = Booking.objects.filter(
         Q(clinic=clinic) | Q(therapist__in=therapist_ids), start__lt=end, end__gt=start
-    ).aggregate(count=Count("id"), changed=Max("updated_at"), versions=Sum("version"))
+    ).aggregate(
+        count=Count("id"),
+        changed=Max("updated_at"),
+        versions=Sum("version"),
+        # What the bookings' cards show from other rows: a patient's new phone number, a plan
+        # activated or closed. Joined into this one aggregate, not a query of its own.
+        patients=Max("patient__updated_at"),
+        plans=Max("plan_session__plan__updated_at"),
+    )
     blocks = Block.objects.filter(
         Q(clinic=clinic) | Q(therapist__in=therapist_ids) | Q(room__clinic=clinic),
         start__lt=end,
