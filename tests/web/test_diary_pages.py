@@ -1048,3 +1048,44 @@ def test_a_new_phone_number_reaches_the_open_diarys_cards(rhea, massage, patient
     response = rhea.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert "tel:+447700900999" in response.json()["items"][0]["html"]
+
+
+def test_overlapping_items_share_the_width_in_lanes():
+    from web.diary.grid import Item, _lay_out_lanes
+
+    def item(name, at, length):
+        return Item(dom_id=name, kind="booking", column="c", at=at, length=length)
+
+    a, b, c, d = item("a", 0, 60), item("b", 30, 60), item("c", 60, 60), item("d", 200, 30)
+    _lay_out_lanes([d, c, b, a])
+    assert [(i.lane, i.lanes) for i in (a, b, c, d)] == [(0, 2), (1, 2), (0, 2), (0, 1)]
+
+
+@pytest.mark.django_db
+def test_a_patient_is_new_until_they_have_come_or_are_booked_earlier(
+    massage, therapist, patient, book, receptionist, frozen_now
+):
+    from booking.services import cancel_booking, mark_no_show
+    from web.diary import card_for, desk_bookings
+
+    with time_machine.travel(datetime(2027, 2, 1, 9, tzinfo=UTC), tick=False):
+        missed = book(massage, patient, "2027-02-01T10:00")
+        cancelled = book(massage, patient, "2027-02-02T10:00")
+        cancel_booking(booking=cancelled, cancelled_by=receptionist, apply_policy=False)
+    with time_machine.travel(datetime(2027, 2, 1, 10, 30, tzinfo=UTC), tick=False):
+        mark_no_show(booking=missed)
+    first, second = (
+        book(massage, patient, "2027-03-01T10:00"),
+        book(massage, patient, "2027-03-02T10:00"),
+    )
+    clinic = massage.clinic
+    cards = {
+        card.booking.pk: card.visit
+        for card in map(
+            card_for,
+            desk_bookings(
+                clinic=clinic, start=clinic.midnight(missed.start.date()), end=second.end
+            ),
+        )
+    }
+    assert cards == {missed.pk: "First visit", first.pk: "First visit", second.pk: "Follow-up"}
