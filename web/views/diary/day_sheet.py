@@ -18,10 +18,11 @@ from ..common import page, parse_day
 from .base import reception
 
 
-def _sheet_url(clinic: Clinic, therapist: Therapist | None, day) -> str:
+def day_sheet_url(clinic: Clinic, therapist_id: int | None, day) -> str:
+    """The day sheet of one therapist on `day` (without one: the list to choose from)."""
     params = {"date": day.isoformat()}
-    if therapist is not None:
-        params["therapist"] = therapist.pk
+    if therapist_id:
+        params["therapist"] = therapist_id
     return f"{reverse('web:diary_day_sheet', args=[clinic.slug])}?{urlencode(params)}"
 
 
@@ -38,6 +39,7 @@ def day_sheet_page(request: HttpRequest, clinic: Clinic) -> HttpResponse:
     therapist = None
     if chosen:
         therapist = get_object_or_404(therapists, pk=chosen if chosen.isdigit() else 0)
+    therapist_id = therapist.pk if therapist else None
     context = {
         "clinic": clinic,
         "day": day,
@@ -50,8 +52,8 @@ def day_sheet_page(request: HttpRequest, clinic: Clinic) -> HttpResponse:
         + urlencode(
             {"date": day.isoformat(), **({"therapist": therapist.pk} if therapist else {})}
         ),
-        "previous_url": _sheet_url(clinic, therapist, day - timedelta(days=1)),
-        "next_url": _sheet_url(clinic, therapist, day + timedelta(days=1)),
-        "sheet_urls": [(t, _sheet_url(clinic, t, day)) for t in therapists],
+        "previous_url": day_sheet_url(clinic, therapist_id, day - timedelta(days=1)),
+        "next_url": day_sheet_url(clinic, therapist_id, day + timedelta(days=1)),
+        "sheet_urls": [(t, day_sheet_url(clinic, t.pk, day)) for t in therapists],
     }
     return page(request, "web/diary/day_sheet.html", context)

@@ -20,6 +20,7 @@ from booking.selectors import access_for
 from ...diary import By, Diary, diary_signature
 from ..common import page, parse_day, refuse, sign_in_first
 from .base import _patients, reception
+from .day_sheet import day_sheet_url
 from .waitlist import _waitlist_context
 
 DEFAULT_POLL_SECONDS = 10
@@ -81,13 +82,6 @@ def _diary_url(clinic: Clinic, diary: Diary | None = None, **changes) -> str:
     return f"{reverse('web:diary', args=[clinic.slug])}?{urlencode(params)}"
 
 
-def _day_sheet_url(clinic: Clinic, therapist_id: int | None, day) -> str:
-    params = {"date": day.isoformat()}
-    if therapist_id:
-        params["therapist"] = therapist_id
-    return f"{reverse('web:diary_day_sheet', args=[clinic.slug])}?{urlencode(params)}"
-
-
 def _signature(request: HttpRequest, clinic: Clinic) -> str:
     """The diary_signature of the days this request shows (the Monday-to-Sunday week, or a day)."""
     first_day = parse_day(request.GET.get("date"), clinic.today())
@@ -106,7 +100,7 @@ def diary(request: HttpRequest, clinic: Clinic) -> HttpResponse:
     for column in diary.columns:
         column.day_url = _diary_url(clinic, diary, date=column.day.isoformat(), view="day")
         if column.therapist is not None:
-            column.sheet_url = _day_sheet_url(clinic, column.therapist.pk, column.day)
+            column.sheet_url = day_sheet_url(clinic, column.therapist.pk, column.day)
     picked = diary.resource if diary.by == By.THERAPIST else None
     context = {
         "clinic": clinic,
@@ -124,7 +118,7 @@ def diary(request: HttpRequest, clinic: Clinic) -> HttpResponse:
             "week": _diary_url(clinic, diary, view="week"),
             "by_therapist": _diary_url(clinic, diary, by=By.THERAPIST, resource=None),
             "by_room": _diary_url(clinic, diary, by=By.ROOM, resource=None),
-            "day_sheet": _day_sheet_url(clinic, picked.pk if picked else None, diary.day),
+            "day_sheet": day_sheet_url(clinic, picked.pk if picked else None, diary.day),
         },
         "modalities": Modality.choices,
         "waitlist": _waitlist_context(clinic),
