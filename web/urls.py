@@ -46,6 +46,7 @@ urlpatterns = [
     path("diary/<slug:clinic>/", diary.diary, name="diary"),
     path("diary/<slug:clinic>/changes/", diary.changes, name="diary_changes"),
     path("diary/<slug:clinic>/follow-ups/", diary.follow_up_list, name="diary_follow_ups"),
+    path("diary/<slug:clinic>/day-sheet/", diary.day_sheet_page, name="diary_day_sheet"),
     path("diary/<slug:clinic>/patients/", diary.patient_search, name="diary_patients"),
     path("diary/<slug:clinic>/bookings/new/", diary.new_booking, name="diary_new_booking"),
     path("diary/<slug:clinic>/bookings/<int:pk>/", diary.booking_detail, name="diary_booking"),

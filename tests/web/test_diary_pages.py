@@ -8,9 +8,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from booking.models import Block, Booking, BookingStatus, Patient
+from booking.models import Block, Booking, BookingStatus, Modality, Patient
+from plans import services as plans
 from tests.conftest import NOW
-from tests.factories import PatientFactory, RoomFactory, TherapistFactory
+from tests.factories import PatientFactory, RoomFactory, TherapistFactory, TreatmentFactory
 from waitlist.models import WaitlistStatus
 from waitlist.services import add_to_waitlist
 
@@ -52,11 +53,14 @@ def test_week_view_by_room_draws_seven_days_of_room_columns(
     rhea, massage, patient, book, frozen_now
 ):
     RoomFactory(clinic=massage.clinic, name="Gym")
-    book(massage, patient, "2027-03-03T10:00")
-    page = rhea.get("/diary/derby/?date=2027-03-03&view=week&by=room").content.decode()
-    assert "week of 1 March 2027" in page
-    assert page.count('class="diary-col') == 14
-    assert 'aria-label="Gym, Sunday 7 March"' in page
+    room = book(massage, patient, "2027-03-03T10:00").room
+    other = "Gym" if room.name == "Room 1" else "Room 1"
+    page = rhea.get(f"/diary/derby/?date=2027-03-03&view=week&room={room.pk}").content.decode()
+    assert f"{room.name}, week of 1 March 2027" in page
+    assert page.count('class="diary-col') == 7
+    assert page.count(f'data-room="{room.pk}"') == 7
+    assert f'aria-label="{room.name}, Sunday 7 March"' in page
+    assert f'aria-label="{other},' not in page
     assert "Pat Jones" in page
 
 
@@ -653,3 +657,435 @@ def test_one_click_lists_who_is_still_expected_and_who_cancelled_late_or_did_not
     assert "Nell" not in page
     assert "Noah Test" in no_show_part
     assert "No phone" in no_show_part
+
+
+# --- the week of one therapist or room ------------------------------------------------------------
+
+
+def _columns(page: str) -> list[str]:
+    return re.findall(r'<section class="diary-col[^"]*"\s+aria-label="([^"]+)"', page)
+
+
+@pytest.mark.django_db
+def test_a_therapists_week_shows_their_seven_days_side_by_side(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    book(massage, patient, "2027-03-03T10:00")
+    book(massage, PatientFactory(clinic=massage.clinic, first_name="Sam"), "2027-03-03T12:00", theo)
+    page = rhea.get(
+        f"/diary/derby/?date=2027-03-03&view=week&therapist={therapist.pk}"
+    ).content.decode()
+    assert "Tess Physio, week of 1 March 2027" in page
+    assert _columns(page) == [
+        f"Tess Physio, {day}"
+        for day in (
+            "Monday 1 March",
+            "Tuesday 2 March",
+            "Wednesday 3 March",
+            "Thursday 4 March",
+            "Friday 5 March",
+            "Saturday 6 March",
+            "Sunday 7 March",
+        )
+    ]
+    assert "Pat Jones" in page
+    assert "Sam " not in page  # Theo's patient: another week, one click away
+    assert "The week shows one therapist at a time" not in page
+    # Each day's head opens that day, and the therapist's day sheet for it.
+    assert f"/diary/derby/?date=2027-03-04&amp;view=day&amp;therapist={therapist.pk}" in page
+    assert f"/diary/derby/day-sheet/?date=2027-03-04&amp;therapist={therapist.pk}" in page
+
+
+@pytest.mark.django_db
+def test_the_week_without_a_therapist_shows_the_first_and_says_why(
+    rhea, massage, therapist, frozen_now
+):
+    TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    page = rhea.get("/diary/derby/?date=2027-03-03&view=week").content.decode()
+    assert len(_columns(page)) == 7
+    assert all(label.startswith("Tess Physio, ") for label in _columns(page))
+    assert "The week shows one therapist at a time" in page
+    assert "too narrow to read a 15-minute booking" in page
+    # The picked therapist is not forced on the day view the note links to.
+    assert 'href="/diary/derby/?date=2027-03-03&amp;view=day&amp;by=therapist"' in page
+
+
+@pytest.mark.django_db
+def test_switching_day_week_and_resource_keeps_the_date_and_urls_are_shareable(
+    rhea, massage, therapist, room, frozen_now
+):
+    day = rhea.get(f"/diary/derby/?date=2027-03-04&therapist={therapist.pk}")
+    links = day.context["links"]
+    assert links["week"] == f"/diary/derby/?date=2027-03-04&view=week&therapist={therapist.pk}"
+    assert links["by_room"] == "/diary/derby/?date=2027-03-04&view=day&by=room"
+    assert links["next"] == f"/diary/derby/?date=2027-03-05&view=day&therapist={therapist.pk}"
+    week = rhea.get(links["week"])
+    assert week.context["diary"].first_day.isoformat() == "2027-03-01"
+    week_links = week.context["links"]
+    # Back to the day that was showing, not the Monday; a week on is the same weekday.
+    assert week_links["day"] == f"/diary/derby/?date=2027-03-04&view=day&therapist={therapist.pk}"
+    assert week_links["next"].startswith("/diary/derby/?date=2027-03-11&view=week")
+    assert f"therapist={therapist.pk}" in week.context["changes_url"]
+    # The old ?by=…&only=… links still work.
+    old = rhea.get(f"/diary/derby/?date=2027-03-04&view=week&by=room&only={room.pk}")
+    assert old.context["diary"].resource == room
+
+
+@pytest.mark.django_db
+def test_the_poll_redraws_the_same_one_therapist_week(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    RoomFactory(clinic=massage.clinic, name="Room 2")
+    mine = book(massage, patient, "2027-03-02T10:00")
+    book(massage, PatientFactory(clinic=massage.clinic), "2027-03-02T10:00", theo)
+    data = rhea.get(
+        f"/diary/derby/changes/?date=2027-03-02&view=week&therapist={therapist.pk}"
+    ).json()
+    assert [item["id"] for item in data["items"]] == [f"bk-{mine.pk}-2027-03-02"]
+
+
+# --- short bookings, overlaps, colours --------------------------------------------------------------
+
+
+@pytest.fixture
+def taping(clinic, room):
+    return TreatmentFactory(
+        clinic=clinic,
+        name="Kinesio taping",
+        modality=Modality.TAPING,
+        duration_minutes=15,
+        buffer_after_minutes=0,
+    )
+
+
+@pytest.mark.django_db
+def test_a_15_minute_booking_is_drawn_on_one_line_with_time_and_name_first(
+    rhea, massage, taping, patient, book, frozen_now
+):
+    short = book(taping, patient, "2027-03-01T10:00")
+    long = book(massage, PatientFactory(clinic=massage.clinic), "2027-03-01T11:00")
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    short_html = re.search(rf'<div class="[^"]*" id="bk-{short.pk}".*?</a>', page).group(0)
+    assert "compact" in short_html.split('"')[1]
+    assert "10:00 to 10:15: Pat Jones" in text_of(short_html)
+    long_html = re.search(rf'<div class="[^"]*" id="bk-{long.pk}"', page).group(0)
+    assert "compact" not in long_html
+
+
+@pytest.mark.django_db
+def test_bookings_are_coloured_by_treatment_type_and_the_legend_names_each_colour(
+    rhea, massage, taping, patient, book, frozen_now
+):
+    massage_booking = book(massage, patient, "2027-03-01T11:00")
+    taping_booking = book(taping, PatientFactory(clinic=massage.clinic), "2027-03-01T10:00")
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert re.search(
+        rf'class="item booking [^"]*mod-sports_massage[^"]*" id="bk-{massage_booking.pk}"', page
+    )
+    assert re.search(
+        rf'class="item booking [^"]*mod-taping[^"]*" id="bk-{taping_booking.pk}"', page
+    )
+    legend = page[page.index('id="legend-heading"') :]
+    for code, label in Modality.choices:
+        assert f'<span class="swatch mod-{code}" aria-hidden="true"></span>{label}' in legend
+    # Never colour alone: the booking names its treatment.
+    assert "Kinesio taping" in text_of(page)
+
+
+@pytest.mark.django_db
+def test_a_group_class_is_one_item_listing_each_patient(
+    rhea, clinic, room, therapist, book, frozen_now
+):
+    pilates = TreatmentFactory(
+        clinic=clinic, name="Pilates class", modality=Modality.EXERCISE_REHAB, capacity=6
+    )
+    places = [
+        book(pilates, PatientFactory(clinic=clinic, first_name=name), "2027-03-01T10:00")
+        for name in ("Ann", "Bea", "Cal")
+    ]
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert page.count('class="item group') == 1
+    assert f'id="gr-{places[0].pk}"' in page
+    assert "Class, 3 of 6 places booked" in text_of(page)
+    for place in places:
+        assert f'id="pl-{place.pk}"' in page
+        assert f'href="/diary/derby/bookings/{place.pk}/' in page
+    assert 'id="bk-' not in page
+
+
+@pytest.mark.django_db
+def test_a_block_over_a_booking_is_drawn_beside_it(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    booking = book(massage, patient, "2027-03-01T10:00")
+    block = Block.objects.create(
+        therapist=therapist,
+        start=datetime(2027, 3, 1, 10, 30, tzinfo=UTC),
+        end=datetime(2027, 3, 1, 11, 30, tzinfo=UTC),
+        reason="Training",
+    )
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+    assert re.search(rf'id="bk-{booking.pk}"[^>]*--lane: 0; --lanes: 2', page)
+    assert re.search(rf'id="bl-{block.pk}-{therapist.pk}"[^>]*--lane: 1; --lanes: 2', page)
+
+
+# --- the booking's card -------------------------------------------------------------------------
+
+
+def _plan_holding(booking, *, therapist, title="Neck rehab", phase="Settle pain"):
+    plan = plans.create_plan(
+        patient=booking.patient,
+        clinic=booking.clinic,
+        lead_therapist=therapist,
+        condition="neck_pain",
+        title=title,
+        condition_notes="Left-sided C6 radiculopathy",
+        created_by=therapist.user,
+        phases=[
+            plans.PhaseSpec(
+                name="Calm it down",
+                weeks=1,
+                components=(plans.ComponentSpec(booking.treatment, sessions=1),),
+            ),
+            plans.PhaseSpec(
+                name=phase,
+                weeks=3,
+                components=(plans.ComponentSpec(booking.treatment, sessions=3),),
+            ),
+        ],
+    )
+    plans.activate_plan(plan=plan, activated_by=therapist.user)
+    session = plan.sessions.filter(component__phase__name=phase).order_by("sequence").first()
+    session.booking = booking
+    session.save()
+    return plan
+
+
+def _card(page: str, booking) -> str:
+    start = page.index(f'id="card-bk-{booking.pk}"')
+    return page[start : page.index("</dl>", start)]
+
+
+@pytest.mark.django_db
+def test_the_card_gives_phone_plan_visit_note_flag_and_status_without_clinical_content(
+    rhea, massage, therapist, patient, book, frozen_now
+):
+    patient.phone = "+447700900456"
+    patient.save()
+    first = book(massage, patient, "2027-03-01T10:00")
+    first.notes = "Pays by card; prefers the ground-floor room"
+    first.save()
+    _plan_holding(first, therapist=therapist)
+    again = book(massage, patient, "2027-03-01T14:00")
+    page = rhea.get("/diary/derby/?date=2027-03-01").content.decode()
+
+    card = text_of(_card(page, first))
+    assert 'href="tel:+447700900456"' in _card(page, first)
+    assert "07700 900456" in card
+    assert "Treatment plan, phase 2 of 2, 3 sessions to book" in card
+    assert "led by Tess Physio" in card
+    assert "VisitFirst visit" in card
+    assert "Desk noteYes: open the booking to read it" in card
+    assert "Confirmed" in card
+    assert "VisitFollow-up" in text_of(_card(page, again))
+    assert "Desk noteNone" in text_of(_card(page, again))
+    # The booking's link is described by its card (read out on focus).
+    assert f'aria-describedby="card-bk-{first.pk}"' in page
+    # Reception sees the scheduling side only: no plan title, phase names or clinical notes,
+    # and the desk note's words stay in the booking's own dialog.
+    for clinical in ("Neck rehab", "Settle pain", "Calm it down", "radiculopathy", "Pays by card"):
+        assert clinical not in page
+
+    # The booking's dialog says the same, and there the desk note is read.
+    dialog = text_of(rhea.get(f"/diary/derby/bookings/{first.pk}/", **FRAGMENT).content.decode())
+    assert "VisitFirst visit" in dialog
+    assert "PlanTreatment plan, phase 2 of 2, 3 sessions to book" in dialog
+    assert "Pays by card" in dialog
+    for clinical in ("Neck rehab", "Settle pain", "radiculopathy"):
+        assert clinical not in dialog
+
+
+@pytest.mark.django_db
+def test_the_card_costs_no_query_per_booking(rhea, massage, therapist, clinic, book, frozen_now):
+    urls = [
+        "/diary/derby/?date=2027-03-01",
+        f"/diary/derby/?date=2027-03-01&view=week&therapist={therapist.pk}",
+    ]
+    quiet = [_queries(rhea, url) for url in urls]
+    for n in range(6):
+        booking = book(
+            massage,
+            PatientFactory(clinic=clinic, phone="+447700900456"),
+            f"2027-03-0{1 + n % 3}T1{n}:00",
+        )
+        booking.notes = "Call before"
+        booking.save()
+        if n % 2:
+            _plan_holding(booking, therapist=therapist)
+    assert [_queries(rhea, url) for url in urls] == quiet
+
+
+# --- the day sheet ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_lists_a_therapists_day_in_time_order(
+    rhea, massage, taping, therapist, patient, book, receptionist, frozen_now
+):
+    from booking.services import cancel_booking
+
+    RoomFactory(clinic=massage.clinic, name="Room 2")
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[massage.clinic])
+    patient.phone = "+447700900456"
+    patient.save()
+    first = book(massage, patient, "2027-03-01T10:00")
+    _plan_holding(first, therapist=therapist)
+    again = book(taping, patient, "2027-03-01T15:00")
+    again.notes = "Bring shorts"
+    again.save()
+    book(
+        massage, PatientFactory(clinic=massage.clinic, first_name="Theos"), "2027-03-01T10:00", theo
+    )
+    gone = book(
+        massage, PatientFactory(clinic=massage.clinic, first_name="Gone"), "2027-03-01T16:00"
+    )
+    cancel_booking(booking=gone, cancelled_by=receptionist, apply_policy=False)
+    Block.objects.create(
+        therapist=therapist,
+        start=datetime(2027, 3, 1, 12, tzinfo=UTC),
+        end=datetime(2027, 3, 1, 12, 45, tzinfo=UTC),
+        reason="Lunch",
+    )
+
+    response = rhea.get(f"/diary/derby/day-sheet/?therapist={therapist.pk}&date=2027-03-01")
+    assert response.status_code == 200
+    page = response.content.decode()
+    rows = [
+        " | ".join(cell.strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S))
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page[page.index("<tbody>") :], re.S)
+    ]
+    rows = [re.sub(r"\s+", " ", text_of(row)) for row in rows]
+    assert rows == [
+        "10:00–10:45 | Pat Jones | 07700 900456 | Sports massage | Room 1 | First visit"
+        " | Treatment plan, phase 2 of 2, 3 sessions to book | Confirmed",
+        "12:00–12:45 | Blocked: Lunch",
+        "15:00–15:15 | Pat Jones (desk note) | 07700 900456 | Kinesio taping | Room 1 | Follow-up"
+        " | None | Confirmed",
+    ]
+    assert 'href="tel:+447700900456"' in page
+    assert "Tess Physio" in page
+    assert "Monday 1 March 2027" in page
+    assert "1 patient ·" in text_of(page)
+    for absent in ("Theos", "Gone", "Neck rehab", "Settle pain", "Bring shorts"):
+        assert absent not in page
+    assert "data-print" in page
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_is_linked_from_the_diary(rhea, massage, therapist, frozen_now):
+    page = rhea.get("/diary/derby/?date=2027-03-02").content.decode()
+    assert f'href="/diary/derby/day-sheet/?date=2027-03-02&amp;therapist={therapist.pk}"' in page
+    assert 'href="/diary/derby/day-sheet/?date=2027-03-02">Day sheet' in page
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_without_a_therapist_lists_whom_to_choose(
+    rhea, massage, therapist, frozen_now
+):
+    page = rhea.get("/diary/derby/day-sheet/?date=2027-03-02").content.decode()
+    assert "Choose whose day to list and print" in page
+    assert f'href="/diary/derby/day-sheet/?date=2027-03-02&amp;therapist={therapist.pk}"' in page
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_refuses_other_clinics_and_their_therapists(
+    rhea, browser_for, other_receptionist, other_therapist, massage, therapist, patient, book
+):
+    book(massage, patient, "2027-03-01T10:00")
+    url = f"/diary/derby/day-sheet/?therapist={therapist.pk}&date=2027-03-01"
+    response = browser_for(other_receptionist).get(url)
+    assert response.status_code == 403
+    assert "Pat Jones" not in response.content.decode()
+    # Nor Derby's sheet through Nottingham's diary, nor Nottingham's therapist through Derby's.
+    rory = browser_for(other_receptionist)
+    assert rory.get(f"/diary/nottingham/day-sheet/?therapist={therapist.pk}").status_code == 404
+    assert rhea.get(f"/diary/derby/day-sheet/?therapist={other_therapist.pk}").status_code == 404
+    assert rhea.get("/diary/derby/day-sheet/?therapist=tess").status_code == 404
+    assert browser_for(None).get(url)["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.django_db
+def test_the_day_sheet_costs_the_same_queries_however_busy_the_day(
+    rhea, massage, therapist, clinic, book, frozen_now
+):
+    url = f"/diary/derby/day-sheet/?therapist={therapist.pk}&date=2027-03-01"
+    quiet = _queries(rhea, url)
+    for hour in range(10, 16):
+        booking = book(
+            massage, PatientFactory(clinic=clinic, phone="+447700900456"), f"2027-03-01T{hour}:00"
+        )
+        if hour % 2:
+            _plan_holding(booking, therapist=therapist)
+    Block.objects.create(
+        therapist=therapist,
+        start=datetime(2027, 3, 1, 17, tzinfo=UTC),
+        end=datetime(2027, 3, 1, 18, tzinfo=UTC),
+    )
+    assert text_of(rhea.get(url).content.decode()).count("07700 900456") == 6
+    assert _queries(rhea, url) == quiet
+
+
+@pytest.mark.django_db
+def test_a_new_phone_number_reaches_the_open_diarys_cards(rhea, massage, patient, book, frozen_now):
+    book(massage, patient, "2027-03-01T10:00")
+    url = "/diary/derby/changes/?date=2027-03-01"
+    etag = rhea.get(url)["ETag"]
+    with time_machine.travel(datetime(2027, 3, 1, 9, 5, tzinfo=UTC), tick=False):
+        patient.phone = "+447700900999"
+        patient.save()
+    response = rhea.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "tel:+447700900999" in response.json()["items"][0]["html"]
+
+
+def test_overlapping_items_share_the_width_in_lanes():
+    from web.diary.grid import Item, _lay_out_lanes
+
+    def item(name, at, length):
+        return Item(dom_id=name, kind="booking", column="c", at=at, length=length)
+
+    a, b, c, d = item("a", 0, 60), item("b", 30, 60), item("c", 60, 60), item("d", 200, 30)
+    _lay_out_lanes([d, c, b, a])
+    assert [(i.lane, i.lanes) for i in (a, b, c, d)] == [(0, 2), (1, 2), (0, 2), (0, 1)]
+
+
+@pytest.mark.django_db
+def test_a_patient_is_new_until_they_have_come_or_are_booked_earlier(
+    massage, therapist, patient, book, receptionist, frozen_now
+):
+    from booking.services import cancel_booking, mark_no_show
+    from web.diary import card_for, desk_bookings
+
+    with time_machine.travel(datetime(2027, 2, 1, 9, tzinfo=UTC), tick=False):
+        missed = book(massage, patient, "2027-02-01T10:00")
+        cancelled = book(massage, patient, "2027-02-02T10:00")
+        cancel_booking(booking=cancelled, cancelled_by=receptionist, apply_policy=False)
+    with time_machine.travel(datetime(2027, 2, 1, 10, 30, tzinfo=UTC), tick=False):
+        mark_no_show(booking=missed)
+    first, second = (
+        book(massage, patient, "2027-03-01T10:00"),
+        book(massage, patient, "2027-03-02T10:00"),
+    )
+    clinic = massage.clinic
+    cards = {
+        card.booking.pk: card.visit
+        for card in map(
+            card_for,
+            desk_bookings(
+                clinic=clinic, start=clinic.midnight(missed.start.date()), end=second.end
+            ),
+        )
+    }
+    assert cards == {missed.pk: "First visit", first.pk: "First visit", second.pk: "Follow-up"}

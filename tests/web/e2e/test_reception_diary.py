@@ -198,3 +198,178 @@ def test_todays_day_view_opens_at_the_current_time(open_page, therapist, recepti
         line = scroller.locator(".now-line").evaluate("e => e.offsetTop")
         assert top > 0
         assert top <= line <= top + height
+
+
+@pytest.fixture
+def varied_week(clinic, massage, therapist):
+    """Tess's week with a short taping, PNF stretching, a plan visit, a block over a booking, and
+    Theo's group class: what the colours, the cards and the lanes are for."""
+    from booking.models import Modality
+    from plans import services as plans
+    from tests.factories import TreatmentFactory
+
+    theo = TherapistFactory(first_name="Theo", last_name="Stone", clinics=[clinic])
+    RoomFactory(clinic=clinic, name="Gym")
+    taping = TreatmentFactory(
+        clinic=clinic,
+        name="Taping",
+        modality=Modality.TAPING,
+        duration_minutes=15,
+        buffer_after_minutes=0,
+    )
+    needling = TreatmentFactory(
+        clinic=clinic,
+        name="PNF stretching",
+        modality=Modality.PNF_STRETCHING,
+        duration_minutes=30,
+        buffer_after_minutes=0,
+    )
+    pilates = TreatmentFactory(
+        clinic=clinic,
+        name="Rehab class",
+        modality=Modality.EXERCISE_REHAB,
+        capacity=6,
+        duration_minutes=60,
+        buffer_after_minutes=0,
+    )
+
+    def patient(first, last, phone="+447700900123"):
+        return PatientFactory(clinic=clinic, first_name=first, last_name=last, phone=phone)
+
+    def desk(treatment, who, start, with_=therapist):
+        return book_session(
+            treatment=treatment, start=start, patient=who, therapist=with_, apply_policy=False
+        )
+
+    short = desk(taping, patient("Tia", "Short"), at(9, 15))
+    planned = desk(massage, patient("Olive", "Quinn", "+447700900456"), at(10))
+    plan = plans.create_plan(
+        patient=planned.patient,
+        clinic=clinic,
+        lead_therapist=therapist,
+        condition="neck_pain",
+        title="Neck rehab",
+        created_by=therapist.user,
+        phases=[
+            plans.PhaseSpec(
+                name="Settle pain", weeks=3, components=(plans.ComponentSpec(massage, sessions=3),)
+            )
+        ],
+    )
+    plans.activate_plan(plan=plan, activated_by=therapist.user)
+    session = plan.sessions.order_by("sequence").first()
+    session.booking = planned
+    session.save()
+    planned.notes = "Pays by card"
+    planned.save()
+    desk(needling, patient("Nia", "Needle"), at(11, 30))
+    late = desk(massage, patient("Ben", "Block"), at(14))
+    Block.objects.create(therapist=therapist, start=at(14, 30), end=at(15, 30), reason="Meeting")
+    for name in ("Ann", "Bea", "Cal"):
+        desk(pilates, patient(name, "Class"), at(10), theo)
+    desk(needling, patient("Wes", "Wednesday"), datetime(2027, 3, 3, 9, tzinfo=UTC))
+    return {"theo": theo, "short": short, "planned": planned, "late": late}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_therapists_week_their_cards_by_keyboard_and_their_day_sheet(
+    open_page, clock, therapist, receptionist, varied_week
+):
+    page = open_page(DESKTOP)
+    sign_in(page, "rhea")
+    page.get_by_role("heading", name="Derby Physio").wait_for()
+    shot(page, "diary-12-day-colours-desktop")
+
+    # Short bookings stay legible: the 15-minute taping shows its time and patient on one line.
+    short = page.locator(f"#bk-{varied_week['short'].pk}")
+    assert "09:15" in short.inner_text()
+    assert "Tia Short" in short.inner_text()
+    assert short.bounding_box()["height"] >= 18
+    # The block over Ben's booking sits beside it, both readable.
+    ben = page.locator(f"#bk-{varied_week['late'].pk}").bounding_box()
+    block = page.locator(".item.block", has_text="Meeting").bounding_box()
+    assert ben["x"] + ben["width"] <= block["x"] + 1
+    # Theo's class is one item listing its three patients.
+    group = page.locator(".item.group")
+    assert group.count() == 1
+    assert group.get_by_role("link").count() == 3
+
+    # Pick Tess, then the week: her seven days side by side, the date kept in the URL.
+    page.get_by_label("Therapist").select_option(label="Tess Physio")
+    page.wait_for_url(f"**therapist={therapist.pk}**")
+    page.get_by_role("link", name="Week", exact=True).click()
+    page.get_by_role("heading", name="Tess Physio, week of 1 March 2027").wait_for()
+    assert f"view=week&therapist={therapist.pk}" in page.url
+    assert "date=2027-03-01" in page.url
+    columns = page.locator(".diary-col")
+    assert columns.count() == 7
+    assert page.locator(f'.diary-col[data-therapist="{therapist.pk}"]').count() == 7
+    assert page.locator(".item-link", has_text="Wes Wednesday").is_visible()
+    assert page.locator(".item-link", has_text="Ann Class").count() == 0
+    widths = [columns.nth(n).bounding_box()["width"] for n in range(7)]
+    assert min(widths) >= 130  # a readable column per day at 1440 px, no sideways scrolling
+    shot(page, "diary-13-week-of-one-therapist-desktop")
+
+    # The card, by keyboard: focus reaches the booking, Tab reaches the phone link in its card,
+    # Escape hides it.
+    planned = varied_week["planned"]
+    holder = page.locator(f"#bk-{planned.pk}-2027-03-01")
+    card = holder.locator(".card-pop")
+    short_id = f"bk-{varied_week['short'].pk}-2027-03-01"
+    page.locator(f"#{short_id} .item-link").focus()
+    page.locator(f"#card-{short_id}").wait_for(state="visible")
+    page.keyboard.press("Tab")  # into the taping's card: its phone link
+    assert page.evaluate("document.activeElement.closest('.card-pop').id") == f"card-{short_id}"
+    page.keyboard.press("Tab")  # on to the next booking
+    assert page.evaluate("document.activeElement.closest('.has-card').id") == holder.get_attribute(
+        "id"
+    )
+    assert page.locator(f"#card-{short_id}").is_hidden()
+    card.wait_for(state="visible")
+    assert "Treatment plan, phase 1 of 1, 2 sessions to book" in card.inner_text()
+    assert "Yes: open the booking to read it" in card.inner_text()
+    assert "Neck rehab" not in card.inner_text()
+    assert "Pays by card" not in card.inner_text()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "tel:+447700900456"
+    assert card.is_visible()
+    box, viewport = card.bounding_box(), page.viewport_size
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= viewport["width"]
+    shot(page, "diary-14-card-by-keyboard", full_page=False)
+    page.keyboard.press("Escape")
+    card.wait_for(state="hidden")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    card.wait_for(state="visible")
+    # Pointing at a booking shows its card too.
+    page.mouse.move(0, 0)
+    page.locator(f"#bk-{varied_week['short'].pk}-2027-03-01").hover()
+    page.locator(f"#card-bk-{varied_week['short'].pk}-2027-03-01").wait_for(state="visible")
+
+    # Monday's day sheet, from the week's day head.
+    page.locator(".diary-col").first.get_by_role("link", name="Day sheet").click()
+    page.get_by_role("heading", name="Tess Physio · Monday 1 March 2027").wait_for()
+    rows = page.locator("table.day-sheet tbody tr")
+    assert rows.count() == 5  # taping, massage, PNF, Ben, the meeting; not Theo's class
+    assert "First visit" in rows.nth(0).inner_text()
+    assert (
+        page.get_by_role("link", name="07700 900456").get_attribute("href") == "tel:+447700900456"
+    )
+    shot(page, "diary-15-day-sheet-desktop")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("button", name="Print").is_visible()
+    assert page.locator("table.day-sheet").is_visible()
+    shot(page, "diary-16-day-sheet-print", axe=False)
+    page.emulate_media(media="screen")
+
+    # The sheet's chooser (from the toolbar, with no therapist picked), and back to the diary.
+    page.goto("/diary/derby/day-sheet/?date=2027-03-01")
+    shot(page, "diary-17-day-sheet-chooser-desktop")
+    page.get_by_role("link", name="Theo Stone").click()
+    page.get_by_role("heading", name="Theo Stone · Monday 1 March 2027").wait_for()
+    assert page.locator("table.day-sheet tbody tr").count() == 3  # his class's three places
+    shot(page, "diary-18-day-sheet-class-desktop")
+    page.get_by_role("link", name="Back to the diary").click()
+    page.wait_for_url("**/diary/derby/?date=2027-03-01**")

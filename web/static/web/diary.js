@@ -3,6 +3,11 @@
 (function () {
   "use strict";
 
+  // The day sheet's Print button (the sheet prints without the site's header and footer).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   const grid = document.getElementById("diary");
   if (!grid) return;
   grid.classList.add("js");
@@ -202,6 +207,57 @@
     scroller.scrollTop = Math.max(0, nowLine.offsetTop - 60 * pixelsPerMinute());
   }
 
+  // --- a booking's card: on hover and on keyboard focus ------------------------------------
+  // CSS shows the card while its booking is hovered or holds focus (so Tab reaches the phone
+  // link inside it). Here it is placed beside the booking, within the window, and Escape hides
+  // it until the pointer or focus leaves (WCAG 1.4.13: dismissible, hoverable, persistent).
+
+  function placeCard(holder) {
+    const card = holder.querySelector(":scope > .card-pop");
+    if (!card) return;
+    const box = holder.getBoundingClientRect();
+    card.classList.add("placed");
+    const width = card.offsetWidth;
+    const height = card.offsetHeight;
+    let left = box.right - 2;
+    if (left + width > window.innerWidth - 8) left = Math.max(8, box.left - width + 2);
+    let top = Math.min(box.top, window.innerHeight - height - 8);
+    card.style.left = left + "px";
+    card.style.top = Math.max(8, top) + "px";
+  }
+
+  function cardHolder(target) {
+    return target && target.closest ? target.closest(".has-card") : null;
+  }
+
+  grid.addEventListener("mouseover", function (event) {
+    const holder = cardHolder(event.target);
+    if (holder && !holder.contains(event.relatedTarget)) placeCard(holder);
+  });
+  grid.addEventListener("focusin", function (event) {
+    const holder = cardHolder(event.target);
+    if (holder) placeCard(holder);
+  });
+  grid.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    const holder = cardHolder(event.target);
+    if (holder) holder.classList.add("card-dismissed");
+  });
+  grid.addEventListener("focusout", function (event) {
+    const holder = cardHolder(event.target);
+    if (holder && !holder.contains(event.relatedTarget)) holder.classList.remove("card-dismissed");
+  });
+  grid.addEventListener("mouseout", function (event) {
+    const holder = cardHolder(event.target);
+    if (holder && !holder.contains(event.relatedTarget) && !holder.contains(document.activeElement)) {
+      holder.classList.remove("card-dismissed");
+    }
+  });
+  if (scroller) scroller.addEventListener("scroll", function () {
+    const open = grid.querySelector(".has-card:focus-within, .has-card:hover");
+    if (open) placeCard(open);
+  }, { passive: true });
+
   // --- click free time to book --------------------------------------------------------------
 
   function isOpenAt(body, minute) {
@@ -262,6 +318,7 @@
       element: item,
     };
     item.classList.add("dragging");
+    grid.classList.add("is-dragging");
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", item.dataset.booking);
   });
@@ -279,6 +336,7 @@
   });
 
   grid.addEventListener("dragend", function () {
+    grid.classList.remove("is-dragging");
     hideMarker();
     if (dragging) dragging.element.classList.remove("dragging");
     dragging = null;

@@ -7,6 +7,7 @@ Split by what the dialog is about; the views are re-exported here for web/urls.p
 
 from .blocks import block_detail, new_block
 from .bookings import booking_detail, booking_status, cancel_booking, move_booking, new_booking
+from .day_sheet import day_sheet_page
 from .follow_ups import follow_up_list
 from .page import changes, diary, diary_home, patient_search
 from .waitlist import new_waitlist_entry, waitlist_action, waitlist_panel
@@ -17,6 +18,7 @@ __all__ = [
     "booking_status",
     "cancel_booking",
     "changes",
+    "day_sheet_page",
     "diary",
     "diary_home",
     "follow_up_list",

@@ -18,7 +18,7 @@ from waitlist.models import WaitlistEntry
 from waitlist.selectors import offers_in_time_freed_by
 
 from ... import selectors, services
-from ...diary import not_working_reason
+from ...diary import card_for, not_working_reason, with_card_facts
 from ...forms import CancelForm, DeskBookingForm, MoveForm, StatusForm
 from ..common import STATUS_ACTIONS, TIME_PROBLEMS, done, page, parse_day, status_actions
 from .base import _back, _patients, _when, reception
@@ -153,6 +153,8 @@ def _detail_page(
     context = {
         "clinic": clinic,
         "booking": booking,
+        # First visit or follow-up, and the plan's scheduling side, as on the diary's card.
+        "card": card_for(with_card_facts(Booking.objects.filter(pk=booking.pk)).get()),
         "error": error,
         "back": _back(request, clinic),
         "actions": status_actions(booking),

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from booking.filters import PatientFilter
-from booking.models import Clinic
+from booking.models import Clinic, Modality
 from booking.selectors import access_for
 
 from ...diary import By, Diary, diary_signature
 from ..common import page, parse_day, refuse, sign_in_first
 from .base import _patients, reception
+from .day_sheet import day_sheet_url
 from .waitlist import _waitlist_context
 
 DEFAULT_POLL_SECONDS = 10
@@ -44,23 +45,40 @@ def diary_home(request: HttpRequest) -> HttpResponse:
 
 
 def _diary_from(request: HttpRequest, clinic: Clinic) -> Diary:
-    only = request.GET.get("only", "")
+    """The diary a URL asks for: `date`, `view` (day or week), and one therapist or room
+    (`therapist=`/`room=`), else every therapist or room (`by=`)."""
+    by, only = request.GET.get("by", By.THERAPIST), request.GET.get("only", "")
+    for kind in (By.THERAPIST, By.ROOM):
+        if request.GET.get(kind, "").isdigit():
+            by, only = kind, request.GET[kind]
+            break
     return Diary(
         clinic=clinic,
         day=parse_day(request.GET.get("date"), clinic.today()),
         view=request.GET.get("view", "day"),
-        by=request.GET.get("by", By.THERAPIST),
+        by=by,
         only=int(only) if only.isdigit() else None,
     )
 
 
 def _diary_url(clinic: Clinic, diary: Diary | None = None, **changes) -> str:
-    params = {}
+    """A shareable diary URL: `?date=…&view=week&therapist=…`, this diary's with `changes`
+    (date, view, by, resource: a pk, or None for everyone)."""
+    state: dict = {"date": None, "view": None, "by": By.THERAPIST, "resource": None}
     if diary is not None:
-        params = {"date": diary.first_day.isoformat(), "view": diary.view, "by": diary.by}
-        if diary.only:
-            params["only"] = diary.only
-    params.update({key: value for key, value in changes.items() if value is not None})
+        state.update(
+            date=diary.day.isoformat(),
+            view=diary.view,
+            by=diary.by,
+            # A resource the week picked for the reader is not carried to other views.
+            resource=None if diary.chosen_for_you else diary.only,
+        )
+    state.update(changes)
+    params = {key: state[key] for key in ("date", "view") if state[key]}
+    if state["resource"]:
+        params[state["by"]] = state["resource"]
+    else:
+        params["by"] = state["by"]
     return f"{reverse('web:diary', args=[clinic.slug])}?{urlencode(params)}"
 
 
@@ -78,20 +96,18 @@ def diary(request: HttpRequest, clinic: Clinic) -> HttpResponse:
     # Fingerprint first, then draw: a change landing in between makes the first poll redraw.
     etag = _signature(request, clinic)
     diary = _diary_from(request, clinic)
-    query = urlencode(
-        {
-            "date": diary.first_day.isoformat(),
-            "view": diary.view,
-            "by": diary.by,
-            "only": diary.only or "",
-        }
-    )
+    here = _diary_url(clinic, diary)
+    for column in diary.columns:
+        column.day_url = _diary_url(clinic, diary, date=column.day.isoformat(), view="day")
+        if column.therapist is not None:
+            column.sheet_url = day_sheet_url(clinic, column.therapist.pk, column.day)
+    picked = diary.resource if diary.by == By.THERAPIST else None
     context = {
         "clinic": clinic,
         "diary": diary,
         "today": clinic.today(),
-        "here": _diary_url(clinic, diary),
-        "changes_url": f"{reverse('web:diary_changes', args=[clinic.slug])}?{query}",
+        "here": here,
+        "changes_url": reverse("web:diary_changes", args=[clinic.slug]) + here[here.index("?") :],
         "etag": etag,
         "poll_seconds": getattr(settings, "WEB_DIARY_POLL_SECONDS", DEFAULT_POLL_SECONDS),
         "links": {
@@ -100,9 +116,11 @@ def diary(request: HttpRequest, clinic: Clinic) -> HttpResponse:
             "today": _diary_url(clinic, diary, date=clinic.today().isoformat()),
             "day": _diary_url(clinic, diary, view="day"),
             "week": _diary_url(clinic, diary, view="week"),
-            "by_therapist": _diary_url(clinic, diary, by=By.THERAPIST, only=""),
-            "by_room": _diary_url(clinic, diary, by=By.ROOM, only=""),
+            "by_therapist": _diary_url(clinic, diary, by=By.THERAPIST, resource=None),
+            "by_room": _diary_url(clinic, diary, by=By.ROOM, resource=None),
+            "day_sheet": day_sheet_url(clinic, picked.pk if picked else None, diary.day),
         },
+        "modalities": Modality.choices,
         "waitlist": _waitlist_context(clinic),
     }
     return page(request, "web/diary/diary.html", context)

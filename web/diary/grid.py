@@ -1,17 +1,24 @@
 """The reception diary as data: columns (per therapist or room, per day) and what sits in them.
 
 Everything is placed in wall-clock minutes of the clinic's zone, so 09:00 is drawn at 09:00 on
-a clock-change day too. A cheap `diary_signature` lets the page ask "anything new?" every few
-seconds without building the whole diary (see views.diary.changes).
+a clock-change day too.
+
+A day shows every therapist (or room) side by side, or one of them. A week shows one therapist's
+or one room's seven days side by side: seven days of every therapist in one screen left each
+column too narrow to read a 15-minute booking, so the week asks for one resource and, when none
+is named, starts with the first one and says so on the page.
+
+Items that overlap in one column (a block over a booking, a closure over a session) are laid
+side by side in lanes; the places of one group class are drawn as one item listing its patients.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from booking.availability import intersect_periods
@@ -26,12 +33,14 @@ from booking.models import (
     Therapist,
     WorkingHours,
 )
-from waitlist.selectors import waitlist_signature
 
-from .selectors import local_midnight
+from ..selectors import local_midnight
+from .cards import Card, card_for, desk_bookings
 
 DAY_MINUTES = 24 * 60
 DEFAULT_HOURS = (8 * 60, 18 * 60)
+# Items shorter than this are drawn on one line (time and name first), the rest in the card.
+COMPACT_MINUTES = 30
 
 
 class By:
@@ -41,16 +50,28 @@ class By:
 
 @dataclass
 class Item:
-    """Something drawn in a column: a booking, a block, or a therapist's session elsewhere."""
+    """Something drawn in a column: a booking, a group class, a block, or a session elsewhere."""
 
     dom_id: str
-    kind: str  # "booking" | "block" | "elsewhere"
+    kind: str  # "booking" | "group" | "block" | "elsewhere"
     column: str
     at: int  # minutes from the top of the grid
     length: int
     obj: object = None
     label_start: str = ""
     label_end: str = ""
+    cards: list[Card] = field(default_factory=list)  # a booking's card; a class's, one each
+    suffix: str = ""  # "-2027-03-01" on a week, where one booking may cross midnight
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def card(self) -> Card | None:
+        return self.cards[0] if self.cards else None
+
+    @property
+    def compact(self) -> bool:
+        return self.length < COMPACT_MINUTES
 
 
 @dataclass
@@ -62,6 +83,8 @@ class Column:
     first_of_day: bool = False
     open_periods: list[tuple[int, int]] = field(default_factory=list)  # (at, length) unshaded
     items: list[Item] = field(default_factory=list)
+    day_url: str = ""  # this day's day view (set by the page)
+    sheet_url: str = ""  # the therapist's day sheet for this day (set by the page)
 
     @property
     def title(self) -> str:
@@ -83,6 +106,33 @@ def _wall(instant: datetime, tz) -> int:
     return local.hour * 60 + local.minute
 
 
+def _lay_out_lanes(items: list[Item]) -> None:
+    """Give overlapping items lanes side by side (each cluster of overlaps shares its width)."""
+    cluster: list[Item] = []
+    lane_ends: list[int] = []
+    cluster_end = -1
+
+    def close() -> None:
+        for item in cluster:
+            item.lanes = len(lane_ends)
+
+    for item in sorted(items, key=lambda i: (i.at, -i.length, i.dom_id)):
+        if item.at >= cluster_end and cluster:
+            close()
+            cluster, lane_ends = [], []
+        free = next((n for n, end in enumerate(lane_ends) if end <= item.at), None)
+        if free is None:
+            lane_ends.append(item.at + item.length)
+            item.lane = len(lane_ends) - 1
+        else:
+            lane_ends[free] = item.at + item.length
+            item.lane = free
+        cluster.append(item)
+        cluster_end = max(cluster_end, item.at + item.length)
+    if cluster:
+        close()
+
+
 class Diary:
     """One clinic's diary for a day or a week, in columns per therapist or per room."""
 
@@ -101,10 +151,10 @@ class Diary:
         self.view = "week" if view == "week" else "day"
         self.by = By.ROOM if by == By.ROOM else By.THERAPIST
         self.now = now or timezone.now()
-        if self.view == "week":
-            day = day - timedelta(days=day.weekday())
-        self.first_day = day
-        self.days = [day + timedelta(days=n) for n in range(7 if self.view == "week" else 1)]
+        self.day = day  # the date asked for: kept when switching between day and week
+        first_day = day - timedelta(days=day.weekday()) if self.view == "week" else day
+        self.first_day = first_day
+        self.days = [first_day + timedelta(days=n) for n in range(7 if self.view == "week" else 1)]
         self.window_start = local_midnight(self.days[0], self.tz)
         self.window_end = local_midnight(self.days[-1] + timedelta(days=1), self.tz)
 
@@ -129,6 +179,10 @@ class Diary:
         self.all_rooms = list(rooms)
         resources = self.all_therapists if self.by == By.THERAPIST else self.all_rooms
         self.only = only if any(resource.pk == only for resource in resources) else None
+        # The week is one resource's: none named, the first one (the page says so).
+        self.chosen_for_you = self.view == "week" and self.only is None and bool(resources)
+        if self.chosen_for_you:
+            self.only = resources[0].pk
         self.resources = [r for r in resources if self.only in (None, r.pk)]
         self._load()
 
@@ -155,14 +209,7 @@ class Diary:
         first = min((p[0] for p in spans), default=DEFAULT_HOURS[0])
         last = max((p[1] for p in spans), default=DEFAULT_HOURS[1])
 
-        bookings = list(
-            Booking.objects.filter(
-                clinic=clinic, start__lt=self.window_end, end__gt=self.window_start
-            )
-            .exclude(status=BookingStatus.CANCELLED)
-            .select_related("patient", "treatment", "therapist", "room")
-            .order_by("start", "id")
-        )
+        bookings = list(desk_bookings(clinic=clinic, start=self.window_start, end=self.window_end))
         therapist_ids = [t.pk for t in self.all_therapists]
         room_ids = [r.pk for r in self.all_rooms]
         blocks = list(
@@ -216,16 +263,25 @@ class Diary:
                 self.columns.append(column)
                 by_key[(day, resource.pk)] = column
 
+        # The places of one group class share a session (treatment, therapist, room, start):
+        # drawn as one item listing its patients, never stacked exactly on top of each other.
+        sessions: dict[str, list[Booking]] = defaultdict(list)
         for booking in bookings:
-            resource_id = booking.therapist_id if self.by == By.THERAPIST else booking.room_id
+            sessions[booking.session_key if booking.capacity > 1 else f"1:{booking.pk}"].append(
+                booking
+            )
+        for places in sessions.values():
+            booking = places[0]
+            group = booking.capacity > 1
             self._place(
                 by_key,
-                resource_id,
-                f"bk-{booking.pk}",
-                "booking",
+                booking.therapist_id if self.by == By.THERAPIST else booking.room_id,
+                f"gr-{booking.pk}" if group else f"bk-{booking.pk}",
+                "group" if group else "booking",
                 booking.start,
                 booking.end,
                 booking,
+                cards=[card_for(place) for place in places],
             )
         for block in blocks:
             if block.therapist_id is None and block.room_id is None:
@@ -248,8 +304,10 @@ class Diary:
                 )
         for pk, therapist_id, start, end in elsewhere:
             self._place(by_key, therapist_id, f"ex-{pk}", "elsewhere", start, end, None)
+        for column in self.columns:
+            _lay_out_lanes(column.items)
 
-    def _place(self, by_key, resource_id, dom_id, kind, start, end, obj) -> None:
+    def _place(self, by_key, resource_id, dom_id, kind, start, end, obj, cards=()) -> None:
         tz = self.tz
         for day in self.days:
             column = by_key.get((day, resource_id))
@@ -268,6 +326,7 @@ class Diary:
             column.items.append(
                 Item(
                     dom_id=f"{dom_id}{suffix}",
+                    suffix=suffix,
                     kind=kind,
                     column=column.key,
                     at=top - self.grid_start,
@@ -275,10 +334,28 @@ class Diary:
                     obj=obj,
                     label_start=f"{start.astimezone(tz):%H:%M}",
                     label_end=f"{end.astimezone(tz):%H:%M}",
+                    cards=list(cards),
                 )
             )
 
     # --- presentation helpers --------------------------------------------------------------
+
+    @property
+    def one_resource_week(self) -> bool:
+        """A week of one therapist or room: its columns are days, headed by the date."""
+        return self.view == "week" and self.only is not None
+
+    @property
+    def resource(self) -> Therapist | Room | None:
+        """The one therapist or room shown, when only one is."""
+        return self.resources[0] if self.only is not None and self.resources else None
+
+    @property
+    def resource_name(self) -> str:
+        resource = self.resource
+        if resource is None:
+            return ""
+        return resource.full_name if isinstance(resource, Therapist) else resource.name
 
     @property
     def items(self) -> list[Item]:
@@ -306,106 +383,8 @@ class Diary:
 
     @property
     def previous_day(self) -> date:
-        return self.first_day - timedelta(days=7 if self.view == "week" else 1)
+        return self.day - timedelta(days=7 if self.view == "week" else 1)
 
     @property
     def next_day(self) -> date:
-        return self.first_day + timedelta(days=7 if self.view == "week" else 1)
-
-
-@dataclass
-class FollowUps:
-    """Reception's call list, one click from the diary."""
-
-    expected: list[Booking]  # today, booked, not arrived yet, not over
-    late_cancellations: list[Booking]  # this week (Monday to Sunday)
-    no_shows: list[Booking]  # this week
-
-
-def follow_ups(*, clinic: Clinic, now: datetime | None = None) -> FollowUps:
-    """Today's arrivals still expected, and this week's late cancellations and no-shows, each
-    with the patient loaded (reception calls them). Three queries."""
-    now = now or timezone.now()
-    tz = clinic.tz
-    today = now.astimezone(tz).date()
-    monday = today - timedelta(days=today.weekday())
-    week = (local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz))
-    bookings = Booking.objects.filter(clinic=clinic).select_related(
-        "patient", "treatment", "therapist"
-    )
-    return FollowUps(
-        expected=list(
-            bookings.filter(
-                status=BookingStatus.CONFIRMED,
-                start__lt=local_midnight(today + timedelta(days=1), tz),
-                start__gte=local_midnight(today, tz),
-                end__gt=now,
-            ).order_by("start", "pk")
-        ),
-        late_cancellations=list(
-            bookings.filter(
-                status=BookingStatus.CANCELLED,
-                is_late_cancellation=True,
-                start__gte=week[0],
-                start__lt=week[1],
-            ).order_by("start", "pk")
-        ),
-        no_shows=list(
-            bookings.filter(
-                status=BookingStatus.NO_SHOW, start__gte=week[0], start__lt=week[1]
-            ).order_by("start", "pk")
-        ),
-    )
-
-
-def not_working_reason(
-    *, clinic: Clinic, day: date, at: time, therapist: Therapist | None = None
-) -> str | None:
-    """Why nobody can be booked at that wall-clock time, or None when it is inside hours.
-
-    The clinic's opening hours first, then (for a chosen therapist) their working hours there.
-    Checked when reception clicks the diary, so a click on shaded time says so at once instead
-    of failing after the whole form is filled in. Blocks and bookings are left to the service.
-    """
-    minute = _minutes(at)
-    opening = [
-        (_minutes(opens), _minutes(closes))
-        for opens, closes in OpeningHours.objects.filter(
-            clinic=clinic, weekday=day.weekday()
-        ).values_list("opens", "closes")
-    ]
-    when = f"{at:%H:%M} on {day:%A} {day.day} {day:%B}"
-    if not any(lo <= minute < hi for lo, hi in opening):
-        return f"{clinic.name} is closed at {when}."
-    if therapist is not None:
-        working = WorkingHours.objects.filter(
-            clinic=clinic, therapist=therapist, weekday=day.weekday()
-        ).values_list("starts", "ends")
-        if not any(_minutes(lo) <= minute < _minutes(hi) for lo, hi in working):
-            return f"{therapist.full_name} is not working at {when}."
-    return None
-
-
-def diary_signature(*, clinic: Clinic, first_day: date, days: int) -> str:
-    """A short fingerprint of everything the diary draws between those days.
-
-    Four small queries. Any booking made, moved or changed (each change raises its
-    version), block added or removed, or waiting-list change alters it.
-    """
-    tz = clinic.tz
-    start = local_midnight(first_day, tz)
-    end = local_midnight(first_day + timedelta(days=days), tz)
-    # A list, not a subquery: "clinic = x OR therapist IN (list)" is two index scans on
-    # PostgreSQL, while "OR therapist IN (subquery)" read every booking of the network.
-    therapist_ids = list(Therapist.objects.filter(clinics=clinic).values_list("pk", flat=True))
-    bookings = Booking.objects.filter(
-        Q(clinic=clinic) | Q(therapist__in=therapist_ids), start__lt=end, end__gt=start
-    ).aggregate(count=Count("id"), changed=Max("updated_at"), versions=Sum("version"))
-    blocks = Block.objects.filter(
-        Q(clinic=clinic) | Q(therapist__in=therapist_ids) | Q(room__clinic=clinic),
-        start__lt=end,
-        end__gt=start,
-    ).aggregate(count=Count("id"), changed=Max("created_at"), last=Max("id"))
-    parts = [*bookings.values(), *blocks.values()]
-    parts.extend(waitlist_signature(clinic))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+        return self.day + timedelta(days=7 if self.view == "week" else 1)
