@@ -10,30 +10,32 @@ from .library import (
     TemplateSessionIn,
     TemplateSessionOut,
 )
-from .plans import (
-    CLINICAL_FIELDS,
+from .parts import (
     MAX_SESSIONS,
     MAX_WEEKS,
     ComponentAddIn,
     ComponentChangeIn,
     ComponentIn,
     ComponentOut,
-    DiscontinueIn,
-    GoalIn,
-    GoalOut,
     PhaseChangeIn,
     PhaseIn,
     PhaseOut,
+    PrescriptionAddIn,
+    PrescriptionChangeIn,
+    PrescriptionIn,
+    PrescriptionOut,
+)
+from .plans import (
+    CLINICAL_FIELDS,
+    DiscontinueIn,
+    GoalIn,
+    GoalOut,
     PlanCreateIn,
     PlanOut,
     PlanSessionOut,
     PlanUpdateIn,
     PreferencesIn,
     PreferencesOut,
-    PrescriptionAddIn,
-    PrescriptionChangeIn,
-    PrescriptionIn,
-    PrescriptionOut,
     SessionCountsOut,
 )
 from .progress import (
