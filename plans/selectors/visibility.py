@@ -55,7 +55,10 @@ def plan_detail_queryset(plans: QuerySet[TreatmentPlan]) -> QuerySet[TreatmentPl
         Prefetch("prescriptions", queryset=ExercisePrescription.objects.select_related("exercise")),
     )
     return plans.select_related("template", "preferred_therapist").prefetch_related(
-        "goals", Prefetch("phases", queryset=phases), Prefetch("sessions", queryset=sessions)
+        "care_team",
+        "goals",
+        Prefetch("phases", queryset=phases),
+        Prefetch("sessions", queryset=sessions),
     )
 
 

@@ -27,6 +27,8 @@ from .parts import (
 )
 from .plans import (
     CLINICAL_FIELDS,
+    CompleteIn,
+    DischargeOut,
     DiscontinueIn,
     GoalIn,
     GoalOut,
@@ -86,8 +88,10 @@ __all__ = [
     "ComponentChangeIn",
     "ComponentIn",
     "ComponentOut",
+    "CompleteIn",
     "ConsentIn",
     "ConsentOut",
+    "DischargeOut",
     "DiscontinueIn",
     "ExerciseLogIn",
     "ExerciseLogOut",

@@ -26,6 +26,16 @@ from .parts import PhaseIn, PhaseOut
 from .screenings import ClearanceOut, clearance_data
 
 
+def care_team_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=20,
+        help_text="Therapist ids: other therapists of the clinic who treat the patient under "
+        "this plan (they join the patient's care team).",
+    )
+
+
 class PreferencesIn(serializers.Serializer):
     avoid_modalities = serializers.ListField(
         child=serializers.ChoiceField(choices=Modality.choices),
@@ -86,6 +96,7 @@ class PlanCreateIn(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=4000
     )
     start_date = serializers.DateField(required=False, help_text="Default: today.")
+    care_team = care_team_field()
     preferences = PreferencesIn(required=False)
     goals = GoalIn(many=True, required=False, default=list)
     phases = PhaseIn(
@@ -99,7 +110,20 @@ class PlanUpdateIn(serializers.Serializer):
     condition_notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     start_date = serializers.DateField(required=False, help_text="Only while the plan is a draft.")
     lead_therapist = serializers.IntegerField(min_value=1, required=False)
+    care_team = care_team_field()
     preferences = PreferencesIn(required=False)
+
+
+class CompleteIn(serializers.Serializer):
+    """The discharge summary (optional here; the patient reads it on their plan page)."""
+
+    outcome = serializers.CharField(
+        required=False,
+        max_length=4000,
+        help_text="How the patient did against their goals, in plain words.",
+    )
+    advice = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    follow_up = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class DiscontinueIn(serializers.Serializer):
@@ -191,6 +215,8 @@ CLINICAL_FIELDS = (
     "phases",
     "needling",
     "discontinued_reason",
+    "care_team",
+    "discharge",
 )
 
 
@@ -200,6 +226,12 @@ class SessionCountsOut(serializers.Serializer):
     attended = serializers.IntegerField()
     missed = serializers.IntegerField()
     to_rebook = serializers.IntegerField()
+
+
+class DischargeOut(serializers.Serializer):
+    outcome = serializers.CharField()
+    advice = serializers.CharField()
+    follow_up = serializers.CharField()
 
 
 class PlanOut(serializers.ModelSerializer):
@@ -222,6 +254,10 @@ class PlanOut(serializers.ModelSerializer):
         help_text="The patient's dry-needling clearance (single plans only; null in lists)."
     )
     discontinued_reason = serializers.CharField(read_only=True, allow_null=True)
+    care_team = serializers.PrimaryKeyRelatedField(many=True, read_only=True, allow_null=True)
+    discharge = serializers.SerializerMethodField(
+        help_text="The discharge summary once the plan is completed with one (else null)."
+    )
 
     class Meta:
         model = TreatmentPlan
@@ -262,6 +298,16 @@ class PlanOut(serializers.ModelSerializer):
         for session in plan.sessions.all():
             counts[session.state] += 1
         return counts
+
+    @extend_schema_field(DischargeOut(allow_null=True))
+    def get_discharge(self, plan) -> dict | None:
+        if not plan.discharge_outcome:
+            return None
+        return {
+            "outcome": plan.discharge_outcome,
+            "advice": plan.discharge_advice,
+            "follow_up": plan.discharge_follow_up,
+        }
 
     @extend_schema_field(ClearanceOut(allow_null=True))
     def get_needling(self, plan) -> dict | None:

@@ -25,6 +25,7 @@ from .safety import (
 from .scheduling import RequestedSession, Schedule, confirm_schedule, describe, propose_schedule
 from .specs import (
     ComponentSpec,
+    DischargeSummary,
     GoalSpec,
     PhaseSpec,
     Preferences,
@@ -49,6 +50,7 @@ from .tailoring import (
 
 __all__ = [
     "ComponentSpec",
+    "DischargeSummary",
     "GoalSpec",
     "PhaseSpec",
     "Preferences",

@@ -54,6 +54,7 @@ PLAN_FIELDS = {
     "condition_notes",
     "start_date",
     "lead_therapist",
+    "care_team",
 } | PREFERENCE_FIELDS
 
 
@@ -67,7 +68,8 @@ def _components_with_open_sessions(plan: TreatmentPlan):
 
 @transaction.atomic
 def update_plan(*, plan: TreatmentPlan, changed_by=None, **changes) -> TreatmentPlan:
-    """Change a plan's details or the patient's preferences.
+    """Change a plan's details, its care team (other therapists of the clinic) or the
+    patient's preferences.
 
     The start date moves only while the plan is a draft (PlanAlreadyActive, 409). A newly
     avoided modality is refused while sessions of it are still to happen
@@ -89,6 +91,9 @@ def update_plan(*, plan: TreatmentPlan, changed_by=None, **changes) -> Treatment
         check_therapist(changes["lead_therapist"], plan.clinic_id, "lead therapist")
     if changes.get("preferred_therapist") is not None:
         check_therapist(changes["preferred_therapist"], plan.clinic_id, "preferred therapist")
+    care_team = changes.pop("care_team", None)
+    for member in care_team or ():
+        check_therapist(member, plan.clinic_id, "care team member")
     if "avoid_modalities" in changes:
         changes["avoid_modalities"] = sorted(set(changes["avoid_modalities"]))
         newly_avoided = set(changes["avoid_modalities"]) - set(plan.avoid_modalities)
@@ -109,6 +114,8 @@ def update_plan(*, plan: TreatmentPlan, changed_by=None, **changes) -> Treatment
     for name, value in changes.items():
         setattr(plan, name, value)
     plan.save()
+    if care_team is not None:
+        plan.care_team.set([m for m in care_team if m.pk != plan.lead_therapist_id])
     return plan
 
 

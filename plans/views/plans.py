@@ -39,6 +39,7 @@ from ..selectors import (
     templates_visible_to,
 )
 from ..serializers import (
+    CompleteIn,
     DiscontinueIn,
     PlanCreateIn,
     PlanOut,
@@ -46,7 +47,15 @@ from ..serializers import (
     ScheduleIn,
     ScheduleOut,
 )
-from .common import CONFLICT, ERRORS, lookup, phase_spec, preference_changes, valid_data
+from .common import (
+    CONFLICT,
+    ERRORS,
+    care_team_of,
+    lookup,
+    phase_spec,
+    preference_changes,
+    valid_data,
+)
 from .progress import PlanProgressActions
 from .tailoring import PlanTailoringActions
 
@@ -165,6 +174,7 @@ class PlanViewSet(
         if data.get("template"):
             template = lookup(templates_visible_to(request.user), data["template"], "template")
         preferences = preference_changes(data.get("preferences", {}))
+        care_team = care_team_of(data.get("care_team", []))
         plan = services.create_plan(
             patient=patient,
             clinic=clinic,
@@ -188,6 +198,7 @@ class PlanViewSet(
             ),
             goals=[services.GoalSpec(**goal) for goal in data["goals"]],
             phases=[phase_spec(phase) for phase in data["phases"]],
+            care_team=care_team,
         )
         return self._rendered(plan, status.HTTP_201_CREATED)
 
@@ -205,6 +216,8 @@ class PlanViewSet(
             changes["lead_therapist"] = lookup(
                 Therapist.objects.all(), data["lead_therapist"], "lead_therapist"
             )
+        if "care_team" in data:
+            changes["care_team"] = care_team_of(data["care_team"])
         changes.update(preference_changes(data.get("preferences", {})))
         services.update_plan(plan=plan, changed_by=request.user, **changes)
         return self._rendered(plan)
@@ -217,12 +230,18 @@ class PlanViewSet(
         plan = self._plan_to_change()
         return self._rendered(services.activate_plan(plan=plan, activated_by=request.user))
 
-    @extend_schema(request=None, responses={200: PlanOut, **ERRORS, **CONFLICT})
+    @extend_schema(request=CompleteIn, responses={200: PlanOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        """Discharge: close an active plan with no sessions still booked ahead."""
+        """Discharge: close an active plan with no sessions still booked ahead, optionally with
+        the discharge summary the patient reads."""
         plan = self._plan_to_change()
-        return self._rendered(services.complete_plan(plan=plan, completed_by=request.user))
+        data = valid_data(CompleteIn, request.data)
+        summary = None
+        if "outcome" in data:
+            summary = services.DischargeSummary(data["outcome"], data["advice"], data["follow_up"])
+        plan = services.complete_plan(plan=plan, completed_by=request.user, summary=summary)
+        return self._rendered(plan)
 
     @extend_schema(request=DiscontinueIn, responses={200: PlanOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
