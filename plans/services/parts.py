@@ -88,6 +88,11 @@ def default_gap_hours(modalities: set[str]) -> int:
     return max([DEFAULT_MIN_GAP_HOURS.get(code, DEFAULT_GAP_HOURS) for code in modalities])
 
 
+def check_preferred_times(time_from, time_to) -> None:
+    if time_from and time_to and time_to <= time_from:
+        raise errors.PlanRuleBroken("The preferred times must end after they start.")
+
+
 def check_goal(goal: GoalSpec) -> None:
     if goal.target_value is None:
         return

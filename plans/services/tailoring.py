@@ -23,15 +23,18 @@ from ..models import (
     TreatmentPlan,
 )
 from ..selectors import treatment_modalities
+from .building import alternative_treatment
 from .common import locked_plan, require_open
 from .parts import (
     check_dose,
     check_goal,
     check_needling_cleared,
     check_preference,
+    check_preferred_times,
     check_therapist,
     check_treatment,
     create_sessions,
+    default_gap_hours,
     modality_names,
     write_component,
     write_phase,
@@ -67,14 +70,19 @@ def _components_with_open_sessions(plan: TreatmentPlan):
 
 
 @transaction.atomic
-def update_plan(*, plan: TreatmentPlan, changed_by=None, **changes) -> TreatmentPlan:
+def update_plan(
+    *, plan: TreatmentPlan, changed_by=None, substitute_avoided: bool = False, **changes
+) -> TreatmentPlan:
     """Change a plan's details, its care team (other therapists of the clinic) or the
     patient's preferences.
 
     The start date moves only while the plan is a draft (PlanAlreadyActive, 409). A newly
     avoided modality is refused while sessions of it are still to happen
-    (AgainstPatientPreference, 400). Plans that are completed or discontinued do not change
-    (PlanClosed, 409). Writes nothing on failure.
+    (AgainstPatientPreference, 400), unless `substitute_avoided`: then each component of it
+    whose sessions are all unbooked becomes the clinic's treatment for the alternative
+    modality (as building from a template does; `substituted_for` records what it replaced),
+    and only components with sessions booked or done are refused. Plans that are completed or
+    discontinued do not change (PlanClosed, 409). Writes nothing on failure.
     """
     unknown = set(changes) - PLAN_FIELDS
     if unknown:
@@ -99,24 +107,41 @@ def update_plan(*, plan: TreatmentPlan, changed_by=None, **changes) -> Treatment
         newly_avoided = set(changes["avoid_modalities"]) - set(plan.avoid_modalities)
         for component in _components_with_open_sessions(plan):
             clash = newly_avoided & treatment_modalities(component.treatment)
-            if clash:
-                raise errors.AgainstPatientPreference(
-                    f"The plan still has {component.treatment.name} sessions to come; remove or "
-                    "replace them before recording that the patient avoids "
-                    f"{modality_names(clash)}."
-                )
+            if not clash:
+                continue
+            if substitute_avoided and not _sessions_in_use(component.planned_sessions.all()):
+                _substitute(plan, component, set(changes["avoid_modalities"]))
+                continue
+            raise errors.AgainstPatientPreference(
+                f"The plan still has {component.treatment.name} sessions to come; remove or "
+                "replace them before recording that the patient avoids "
+                f"{modality_names(clash)}."
+            )
     if "preferred_weekdays" in changes:
         changes["preferred_weekdays"] = sorted(set(changes["preferred_weekdays"]))
     time_from = changes.get("preferred_time_from", plan.preferred_time_from)
     time_to = changes.get("preferred_time_to", plan.preferred_time_to)
-    if time_from and time_to and time_to <= time_from:
-        raise errors.PlanRuleBroken("The preferred times must end after they start.")
+    check_preferred_times(time_from, time_to)
     for name, value in changes.items():
         setattr(plan, name, value)
     plan.save()
     if care_team is not None:
         plan.care_team.set([m for m in care_team if m.pk != plan.lead_therapist_id])
     return plan
+
+
+def _substitute(plan: TreatmentPlan, component: SessionComponent, avoided: set[str]) -> None:
+    """Swap an unbooked component's treatment for the alternative the patient accepts."""
+    replacement = alternative_treatment(plan, component.treatment, avoided)
+    if replacement is None:
+        raise errors.AgainstPatientPreference(
+            f"{plan.clinic.name} offers no alternative to {component.treatment.name} that the "
+            f"patient accepts; remove those sessions instead."
+        )
+    component.substituted_for = component.substituted_for or component.treatment.modality
+    component.treatment = replacement
+    component.min_gap_hours = default_gap_hours(treatment_modalities(replacement))
+    component.save(update_fields=["treatment", "substituted_for", "min_gap_hours"])
 
 
 # --- goals --------------------------------------------------------------------------------------
@@ -189,6 +214,43 @@ def _sessions_in_use(sessions) -> list[int]:
         for s in sessions.select_related("booking")
         if s.booking is not None and s.booking.status != BookingStatus.CANCELLED
     ]
+
+
+@transaction.atomic
+def move_phase(*, phase: PlanPhase, earlier: bool) -> PlanPhase:
+    """Swap a phase with the one before it (`earlier`) or after it.
+
+    The pair keeps the weeks it spans: the phase now first starts where the first of the two
+    started, and the other follows it (with the same gap or overlap as before). Phases with
+    sessions booked or done keep their place (SessionsAlreadyBooked, 409); the first phase
+    cannot move earlier, nor the last later (PlanRuleBroken, 400).
+    """
+    plan = locked_plan(phase.plan)
+    require_open(plan)
+    phases = list(PlanPhase.objects.filter(plan=plan).order_by("order"))
+    index = next(i for i, p in enumerate(phases) if p.pk == phase.pk)
+    other = index - 1 if earlier else index + 1
+    if not 0 <= other < len(phases):
+        raise errors.PlanRuleBroken(
+            f"{phase.name} is already the {'first' if earlier else 'last'} phase."
+        )
+    first, second = sorted((phases[index], phases[other]), key=lambda p: p.order)
+    in_use = _sessions_in_use(PlanSession.objects.filter(component__phase__in=[first, second]))
+    if in_use:
+        raise errors.SessionsAlreadyBooked(
+            "Phases with sessions booked or done keep their place; cancel those bookings first.",
+            details={"bookings": in_use},
+        )
+    gap = second.start_week - first.end_week - 1
+    first_order, second_order, start = first.order, second.order, first.start_week
+    # (plan, order) is unique: park one phase on 0 while the two swap.
+    second.order = 0
+    second.save(update_fields=["order"])
+    second.order, second.start_week = first_order, start
+    first.order, first.start_week = second_order, max(1, start + second.weeks + gap)
+    first.save(update_fields=["order", "start_week"])
+    second.save(update_fields=["order", "start_week"])
+    return PlanPhase.objects.get(pk=phase.pk)
 
 
 @transaction.atomic
