@@ -124,7 +124,9 @@ def start_plan(request: HttpRequest, patient: int) -> HttpResponse:
     )
     start = session.start.astimezone(clinic.tz).date() if session else clinic.today()
     initial = {"start_date": start, "lead_therapist": therapist}
-    form = StartPlanForm(request.POST or None, initial=initial, clinic=clinic, templates=templates)
+    form = StartPlanForm(
+        request.POST or None, initial=initial, clinic=clinic, templates=templates, lead=therapist
+    )
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         template = values["template"]
@@ -258,7 +260,9 @@ def edit_details(request: HttpRequest, plan: TreatmentPlan) -> HttpResponse:
         "lead_therapist": plan.lead_therapist,
         "care_team": list(plan.care_team.all()),
     }
-    form = DetailsForm(request.POST or None, initial=initial, clinic=plan.clinic)
+    form = DetailsForm(
+        request.POST or None, initial=initial, clinic=plan.clinic, lead=plan.lead_therapist
+    )
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         changes = {name: values[name] for name in ("title", "condition", "condition_notes")}

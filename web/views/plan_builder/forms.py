@@ -123,11 +123,12 @@ class DetailsForm(forms.Form):
         "the patient's clinical record.",
     )
 
-    def __init__(self, *args, clinic: Clinic, **kwargs):
+    def __init__(self, *args, clinic: Clinic, lead: Therapist | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         therapists = clinic_therapists(clinic)
         self.fields["lead_therapist"].queryset = therapists
-        self.fields["care_team"].queryset = therapists
+        # The lead is in the care team anyway: offer the others.
+        self.fields["care_team"].queryset = therapists.exclude(pk=lead.pk) if lead else therapists
 
 
 class StartPlanForm(DetailsForm, PreferencesForm):
@@ -142,8 +143,8 @@ class StartPlanForm(DetailsForm, PreferencesForm):
     )
     field_order = ["template", "condition", "title", "start_date", "lead_therapist", "care_team"]
 
-    def __init__(self, *args, clinic: Clinic, templates, **kwargs):
-        super().__init__(*args, clinic=clinic, **kwargs)
+    def __init__(self, *args, clinic: Clinic, templates, lead: Therapist | None = None, **kwargs):
+        super().__init__(*args, clinic=clinic, lead=lead, **kwargs)
         self.fields["template"].queryset = templates
         self.fields["condition"].choices = [("", "The template's condition")] + list(
             Condition.choices
@@ -291,12 +292,19 @@ class PrescriptionForm(forms.Form):
     )
 
 
+class PhaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} (weeks {obj.start_week}–{obj.end_week})"
+
+
 class PrescribeForm(PrescriptionForm):
     """A library exercise prescribed in one of the plan's phases. Empty dose fields take the
     exercise's defaults."""
 
-    exercise = ExerciseChoiceField(queryset=Exercise.objects.none(), label="Exercise")
-    phase = forms.ModelChoiceField(queryset=None, empty_label=None, label="In phase")
+    exercise = ExerciseChoiceField(
+        queryset=Exercise.objects.none(), label="Exercise", empty_label="Choose an exercise"
+    )
+    phase = PhaseChoiceField(queryset=None, empty_label=None, label="In phase")
     field_order = ["exercise", "phase", "sets", "reps", "hold_seconds", "load"]
 
     def __init__(self, *args, exercises, phases, **kwargs):
