@@ -4,8 +4,9 @@ Split by subject (the whole passes the ~400 lines at which STYLE.md splits a mod
 - specs: the shapes a plan is built from (Preferences, PhaseSpec, ComponentSpec, ...);
 - building: create_plan (from a template or by hand), create_template;
 - parts: the checks and writes of a plan's pieces, shared by building and tailoring;
-- tailoring: update_plan, goals, phases, in-clinic components and exercise prescriptions;
-- lifecycle: activate_plan, complete_plan, discontinue_plan;
+- tailoring: update_plan (with the care team, and swapping avoided modalities), goals, phases
+  (moving them), in-clinic components and exercise prescriptions;
+- lifecycle: activate_plan, complete_plan (with its discharge summary), discontinue_plan;
 - safety: record_screening, acknowledge_precautions, record_consent, withdraw_consent and the
   booking check for needling;
 - scheduling: propose_schedule, confirm_schedule;
