@@ -792,8 +792,10 @@ def test_discharge_is_refused_while_sessions_are_booked_ahead(tess, active, mass
     )
     session.save()
 
+    warned = tess.get(url(active, "discharge/")).content.decode()
     response = tess.post(url(active, "discharge/"), {"outcome": "Done."})
 
+    assert "1 plan session is still booked ahead" in warned
     assert response.status_code == 400
     assert "still booked ahead" in response.content.decode()
     active.refresh_from_db()
@@ -813,3 +815,18 @@ def test_an_open_plan_shows_no_discharge_summary_to_the_patient(browser_for, act
     page = browser_for(patient_user).get(f"/appointments/plans/{active.pk}/").content.decode()
 
     assert "Your treatment has finished" not in page
+
+
+def test_booking_a_draft_plans_sessions_is_refused_until_it_is_activated(tess, draft):
+    page = tess.get(url(draft, "schedule/")).content.decode()
+    session = PlanSession.objects.filter(plan=draft).first()
+
+    response = tess.post(
+        url(draft, "schedule/"),
+        {"session": [session.pk], f"slot-{session.pk}": "2027-03-02T10:00:00+00:00|"},
+    )
+
+    assert "Activate the plan first" in page
+    assert response.status_code == 409
+    assert "Activate the plan before booking its sessions." in response.content.decode()
+    assert not PlanSession.objects.filter(plan=draft, booking__isnull=False).exists()

@@ -81,12 +81,12 @@ def test_therapist_builds_and_confirms_a_plan_from_a_template(
     page.get_by_text("Dry needling was swapped for Sports massage").wait_for()
     plan = TreatmentPlan.objects.get(patient=patient)
     assert plan.status == PlanStatus.DRAFT
-    shot(page, "plan-builder-02-plan-1440")
+    shot(page, "plan-builder-02-plan-flow-1440")
     both_sizes(open_page, f"/therapist/plans/{plan.pk}/", "plan-builder-02-plan")
 
     page.get_by_role("button", name="Activate the plan").click()
     page.get_by_role("heading", name="Sessions to book (3)").wait_for()
-    shot(page, "plan-builder-03-schedule-1440")
+    shot(page, "plan-builder-03-schedule-flow-1440")
     both_sizes(open_page, f"/therapist/plans/{plan.pk}/schedule/", "plan-builder-03-schedule")
     page.get_by_role("button", name="Book all 3 sessions").click()
     page.get_by_text("3 sessions booked, the first on").wait_for()
@@ -100,7 +100,7 @@ def test_therapist_builds_and_confirms_a_plan_from_a_template(
     page.get_by_role("button", name="Prescribe").click()
     page.get_by_text("Chin tuck prescribed.").wait_for()
     assert ExercisePrescription.objects.get(phase__plan=plan).reps == 12
-    shot(page, "plan-builder-04-exercises-1440")
+    shot(page, "plan-builder-04-exercises-flow-1440")
     both_sizes(open_page, f"/therapist/plans/{plan.pk}/exercises/", "plan-builder-04-exercises")
 
     page.get_by_role("link", name="Outcomes").click()
@@ -110,8 +110,44 @@ def test_therapist_builds_and_confirms_a_plan_from_a_template(
     page.get_by_text("recorded: 6").wait_for()
     page.locator(".chart svg").wait_for()
     assert OutcomeRecord.objects.get(plan=plan).value == 6
-    shot(page, "plan-builder-05-outcomes-1440")
+    shot(page, "plan-builder-05-outcomes-flow-1440")
     both_sizes(open_page, f"/therapist/plans/{plan.pk}/outcomes/", "plan-builder-05-outcomes")
+    both_sizes(open_page, f"/therapist/plans/{plan.pk}/discharge/", "plan-builder-07-discharge")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_patient_reads_the_discharge_summary_in_plain_words(
+    open_page, clock, patient, therapist, massage
+):
+    book_past_session(massage, patient, therapist, datetime(2027, 2, 22, 10, tzinfo=UTC))
+    plan = services.create_plan(
+        patient=patient,
+        clinic=patient.clinic,
+        lead_therapist=therapist,
+        condition="neck_pain",
+        title="Neck rehab",
+        phases=[services.PhaseSpec(name="Settle pain", weeks=2)],
+    )
+    services.add_prescription(
+        phase=plan.phases.get(),
+        prescription=services.PrescriptionSpec(exercise=ExerciseFactory(name="Chin tuck")),
+    )
+    services.activate_plan(plan=plan, activated_by=therapist.user)
+    services.complete_plan(
+        plan=plan,
+        completed_by=therapist.user,
+        summary=services.DischargeSummary(
+            "Your neck pain went from 7 to 2 and you can reverse the car again.",
+            "Keep doing the chin tucks once a day for another month.",
+            "No more appointments are needed. Get in touch if the pain comes back.",
+        ),
+    )
+    for label, viewport in (("1440", DESKTOP), ("768", TABLET)):
+        page = open_page(viewport)
+        sign_in(page, "pat")
+        page.goto(f"/appointments/plans/{plan.pk}/")
+        page.get_by_role("heading", name="Your treatment has finished").wait_for()
+        shot(page, f"plan-builder-08-patient-discharge-{label}")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,12 +8,20 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from booking.models import BookingStatus
 from plans import services
 from plans.charts import progress_chart_svg
 from plans.clinical import ADHERENCE_TARGET_PERCENT
-from plans.models import ExercisePrescription, OutcomeRecord, PlanStatus, TreatmentPlan
+from plans.models import (
+    ExercisePrescription,
+    OutcomeRecord,
+    PlanSession,
+    PlanStatus,
+    TreatmentPlan,
+)
 from plans.selectors import exercises_visible_to, plan_adherence, plan_progress
 
 from ...progress import in_words
@@ -226,6 +234,9 @@ def discharge(request: HttpRequest, plan: TreatmentPlan) -> HttpResponse:
         "form": form,
         "goals": _goal_results(plan, progress),
         "can_close": plan.status == PlanStatus.ACTIVE,
+        "booked_ahead": PlanSession.objects.filter(
+            plan=plan, booking__status=BookingStatus.CONFIRMED, booking__start__gt=timezone.now()
+        ).count(),
     }
     return page(
         request, "web/therapist/plan_discharge.html", context, status=form_status(request, form)

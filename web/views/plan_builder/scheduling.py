@@ -172,7 +172,17 @@ def schedule(request: HttpRequest, plan: TreatmentPlan) -> HttpResponse:
         rows = []
         if plan.status in (PlanStatus.DRAFT, PlanStatus.ACTIVE):
             rows = _rows_from_proposal(services.propose_schedule(plan=plan, apply_policy=False))
-        return _schedule_page(request, plan, rows, status=409 if request.method == "POST" else 200)
+        if request.method != "POST":
+            return _schedule_page(request, plan, rows)
+        return _schedule_page(
+            request,
+            plan,
+            rows,
+            error="Activate the plan before booking its sessions."
+            if plan.status == PlanStatus.DRAFT
+            else "This plan is closed: nothing more to book.",
+            status=409,
+        )
     asked = _asked(request)
     if asked is None:
         rows = _rows_from_proposal(services.propose_schedule(plan=plan, apply_policy=False))
