@@ -830,3 +830,27 @@ def test_booking_a_draft_plans_sessions_is_refused_until_it_is_activated(tess, d
     assert response.status_code == 409
     assert "Activate the plan before booking its sessions." in response.content.decode()
     assert not PlanSession.objects.filter(plan=draft, booking__isnull=False).exists()
+
+
+def test_the_plan_page_reads_a_fixed_number_of_queries(
+    tess, draft, massage, needling, django_assert_max_num_queries
+):
+    tess.get(url(draft))  # warm the session and the caches a first page view fills
+    for n in range(4):
+        services.add_phase(
+            plan=draft,
+            phase=services.PhaseSpec(
+                name=f"Extra {n}",
+                components=(
+                    services.ComponentSpec(massage, 2),
+                    services.ComponentSpec(needling, 1),
+                ),
+            ),
+        )
+
+    # Twenty whatever the number of phases and sessions (sign-in, gate and audit row, the plan
+    # with its phases, sessions, goals and care team, qualifications, needling clearance).
+    with django_assert_max_num_queries(20):
+        response = tess.get(url(draft))
+
+    assert response.status_code == 200

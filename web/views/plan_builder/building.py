@@ -6,7 +6,7 @@ service, so the rules are the API's; a refusal is shown on the form with the ser
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
@@ -194,6 +194,9 @@ def _session_from(request: HttpRequest, patient: Patient) -> Booking | None:
 def _overview_context(plan: TreatmentPlan) -> dict:
     plan = plan_detail_queryset(TreatmentPlan.objects.filter(pk=plan.pk)).get()
     phases = list(plan.phases.all())
+    components = [c for phase in phases for c in phase.components.all()]
+    # One query for every treatment's qualifications (involves_needling reads them).
+    prefetch_related_objects([c.treatment for c in components], "required_qualifications")
     sessions_by_component: dict[int, list] = {}
     for session in plan.sessions.all():
         sessions_by_component.setdefault(session.component_id, []).append(session)
@@ -201,11 +204,7 @@ def _overview_context(plan: TreatmentPlan) -> dict:
         for component in phase.components.all():
             component.planned = sessions_by_component.get(component.pk, [])
             component.booked = sum(1 for s in component.planned if s.state != "to_book")
-    needling = any(
-        involves_needling(component.treatment)
-        for phase in phases
-        for component in phase.components.all()
-    )
+    needling = any(involves_needling(component.treatment) for component in components)
     return {
         "plan": plan,
         "phases": phases,
