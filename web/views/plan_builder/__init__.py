@@ -1,8 +1,8 @@
 """The plan builder: therapists build, schedule and follow a treatment plan in the product's own
 pages (/therapist/...), through the same plans services as the API.
 
-- building: start a plan (template or blank) from a patient's record or a session; details,
-  care team, goals, preferences, phases and in-clinic sessions; activation;
+- starting: start a plan (template or blank) from a patient's record or a session;
+- building: details, care team, goals, preferences, phases and in-clinic sessions; activation;
 - scheduling: the proposed times, booked all in one go (or none);
 - progress: home exercises with adherence, outcome measures with the chart, discharge.
 
@@ -11,12 +11,12 @@ Access and the clinical-read gate: common.py.
 
 from django.urls import path
 
-from . import building, progress, scheduling
+from . import building, progress, scheduling, starting
 
 PLAN = "therapist/plans/<int:pk>/"
 
 urlpatterns = [
-    path("therapist/patients/<int:patient>/plans/new/", building.start_plan, name="plan_start"),
+    path("therapist/patients/<int:patient>/plans/new/", starting.start_plan, name="plan_start"),
     path(PLAN, building.plan_builder, name="plan_builder"),
     path(f"{PLAN}details/", building.edit_details, name="plan_details"),
     path(f"{PLAN}preferences/", building.edit_preferences, name="plan_preferences"),

@@ -1,40 +1,36 @@
-"""Building a plan on screen: start it (from a template or blank), then its details, care team,
-goals, preferences, phases and in-clinic sessions, and activation. Each change calls one plans
+"""Building a plan on screen (once started: starting.py): its details, care team, goals,
+preferences, phases and in-clinic sessions, and activation. Each change calls one plans
 service, so the rules are the API's; a refusal is shown on the form with the service's words.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from booking.models import Booking, Clinic, Modality, Patient
-from booking.selectors import access_for, bookings_visible_to, patients_visible_to
 from core.api import DomainError
 from plans import services
-from plans.access import is_clinician_at, open_clinical_record
 from plans.clinical import SCREENING_ITEMS_BY_CODE
-from plans.errors import NotInCareTeam
-from plans.models import PlanGoal, PlanPhase, PlanStatus, SessionComponent, TreatmentPlan
+from plans.models import PlanGoal, PlanPhase, SessionComponent, TreatmentPlan
 from plans.selectors import (
     involves_needling,
     needling_clearance,
-    patient_clinic_ids,
     plan_detail_queryset,
-    templates_visible_to,
 )
 
-from ..common import done, page, refuse, sign_in_first
+from ..common import done, page
 from .common import (
-    ONLY_CLINICIANS,
+    PLAN,
+    WHAT_TO_DO,
     after_post,
     attempt,
     builder_url,
     clinician_plan,
     form_status,
+    substitutions,
     tabs,
 )
 from .forms import (
@@ -44,149 +40,7 @@ from .forms import (
     GoalForm,
     PhaseForm,
     PreferencesForm,
-    StartPlanForm,
 )
-
-PLAN = "treatment_plan"
-
-# What the therapist does when activation is refused, by the refusal's code.
-WHAT_TO_DO = {
-    "needling_screening_required": (
-        "The patient answers the dry-needling screening questions (online when they book "
-        "needling, or with you at their next session) and then gives consent. Or tick “Avoid "
-        "needles” under Preferences: the needling sessions become the non-needling alternative."
-    ),
-    "needling_contraindicated": (
-        "Needling is not safe for this patient. Tick “Avoid needles” under Preferences to swap "
-        "the needling sessions for the non-needling alternative, or remove them."
-    ),
-    "needling_acknowledgement_required": (
-        "A needling-qualified therapist reviews the precautions below and acknowledges them with "
-        "a note; the patient then gives consent."
-    ),
-    "needling_consent_required": (
-        "Record the patient's consent to dry needling; it must be given after their latest "
-        "screening."
-    ),
-    "red_flag_not_cleared": (
-        "Follow up the onward referral. When it is resolved, a clinician in the care team "
-        "clears the red flag on the patient's assessment note; then activate the plan again."
-    ),
-    "plan_empty": "Add in-clinic sessions to a phase, or prescribe a home exercise.",
-}
-
-
-def _substitutions(plan: TreatmentPlan) -> list[str]:
-    """Sentences saying which modalities were swapped to honour the patient's preferences."""
-    swapped = SessionComponent.objects.filter(phase__plan=plan).exclude(substituted_for="")
-    return [
-        f"{Modality(c.substituted_for).label} was swapped for {c.treatment.name} in "
-        f"“{c.phase.name}”: {plan.patient.first_name} asked to avoid it."
-        for c in swapped.select_related("treatment", "phase")
-    ]
-
-
-# --- starting a plan ----------------------------------------------------------------------------
-
-
-def _start_clinic(request: HttpRequest, patient: Patient) -> Clinic | None:
-    """The clinic the plan is for: the patient's home clinic, else another of theirs, where the
-    user is a therapist; None when they are one at none of them."""
-    access = access_for(request)
-    clinic_ids = patient_clinic_ids(patient)
-    for clinic_id in [patient.clinic_id, *sorted(clinic_ids - {patient.clinic_id})]:
-        if is_clinician_at(access, clinic_id):
-            return Clinic.objects.get(pk=clinic_id)
-    return None
-
-
-def start_plan(request: HttpRequest, patient: int) -> HttpResponse:
-    """Start a plan for a patient, from a template or blank (from their record or a session)."""
-    if not request.user.is_authenticated:
-        return sign_in_first(request)
-    chosen = get_object_or_404(
-        patients_visible_to(request.user).select_related("clinic"), pk=patient
-    )
-    clinic = _start_clinic(request, chosen)
-    if clinic is None:
-        return refuse(request, ONLY_CLINICIANS)
-    try:
-        # The page lists the patient's open plans: a read of their clinical record.
-        open_clinical_record(request.user, chosen, object_type=PLAN, object_id=None)
-    except NotInCareTeam as refused:
-        return refuse(request, refused.message)
-    session = _session_from(request, chosen)
-    therapist = access_for(request).therapist
-    templates = (
-        templates_visible_to(request.user)
-        .filter(is_active=True)
-        .filter(Q(clinic__isnull=True) | Q(clinic=clinic))
-    )
-    start = session.start.astimezone(clinic.tz).date() if session else clinic.today()
-    initial = {"start_date": start, "lead_therapist": therapist}
-    form = StartPlanForm(
-        request.POST or None, initial=initial, clinic=clinic, templates=templates, lead=therapist
-    )
-    if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
-        template = values["template"]
-        plan = attempt(
-            form,
-            lambda: services.create_plan(
-                patient=chosen,
-                clinic=clinic,
-                lead_therapist=values["lead_therapist"],
-                condition=values["condition"] or template.condition,
-                created_by=request.user,
-                template=template,
-                title=values["title"],
-                condition_notes=values["condition_notes"],
-                start_date=values["start_date"],
-                care_team=list(values["care_team"]),
-                goals=form.goals(),
-                preferences=services.Preferences(
-                    avoid_modalities=tuple(form.avoided()),
-                    preferred_weekdays=tuple(values["preferred_weekdays"]),
-                    preferred_time_from=values["preferred_time_from"],
-                    preferred_time_to=values["preferred_time_to"],
-                    notes=values["preference_notes"],
-                ),
-            ),
-        )
-        if plan is not None:
-            said = (
-                f"Draft plan started from “{template.name}”." if template else "Draft plan started."
-            )
-            for sentence in _substitutions(plan):
-                messages.info(request, sentence)
-            return done(request, f"{said} Check it, then activate it.", builder_url(plan))
-    context = {
-        "patient": chosen,
-        "clinic": clinic,
-        "form": form,
-        "session": session,
-        "open_plans": TreatmentPlan.objects.filter(
-            patient=chosen, status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE]
-        ),
-        "templates": templates.prefetch_related("phases__sessions"),
-    }
-    return page(
-        request, "web/therapist/plan_start.html", context, status=form_status(request, form)
-    )
-
-
-def _session_from(request: HttpRequest, patient: Patient) -> Booking | None:
-    """The session the therapist came from (?session=<booking>), if it is this patient's."""
-    raw = request.GET.get("session", "")
-    if not raw.isdigit():
-        return None
-    return (
-        bookings_visible_to(request.user)
-        .filter(pk=int(raw), patient=patient)
-        .select_related("clinic")
-        .first()
-    )
-
 
 # --- the plan's page ----------------------------------------------------------------------------
 
@@ -280,7 +134,7 @@ def edit_details(request: HttpRequest, plan: TreatmentPlan) -> HttpResponse:
 def edit_preferences(request: HttpRequest, plan: TreatmentPlan) -> HttpResponse:
     form = PreferencesForm(request.POST or None, initial=PreferencesForm.initial_for(plan))
     if request.method == "POST" and form.is_valid():
-        before = set(_substitutions(plan))
+        before = set(substitutions(plan))
         changed = attempt(
             form,
             lambda: services.update_plan(
@@ -292,7 +146,7 @@ def edit_preferences(request: HttpRequest, plan: TreatmentPlan) -> HttpResponse:
             ),
         )
         if changed:
-            for sentence in _substitutions(plan):
+            for sentence in substitutions(plan):
                 if sentence not in before:
                     messages.info(request, sentence)
             return after_post(request, plan, "Preferences saved.", "#preferences")

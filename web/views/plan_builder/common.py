@@ -18,11 +18,12 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from booking.models import Modality
 from booking.selectors import access_for
 from core.api import DomainError
 from plans.access import ClinicalRecord, is_clinician_at, open_clinical_records
 from plans.errors import NotInCareTeam
-from plans.models import TreatmentPlan
+from plans.models import SessionComponent, TreatmentPlan
 from plans.selectors import plans_visible_to
 
 from ..common import done, refuse, sign_in_first
@@ -119,3 +120,42 @@ def form_status(request: HttpRequest, *forms_shown) -> int:
     if request.method == "POST" and any(f.is_bound and f.errors for f in forms_shown):
         return 400
     return 200
+
+
+PLAN = "treatment_plan"
+
+# What the therapist does when activation is refused, by the refusal's code.
+WHAT_TO_DO = {
+    "needling_screening_required": (
+        "The patient answers the dry-needling screening questions (online when they book "
+        "needling, or with you at their next session) and then gives consent. Or tick “Avoid "
+        "needles” under Preferences: the needling sessions become the non-needling alternative."
+    ),
+    "needling_contraindicated": (
+        "Needling is not safe for this patient. Tick “Avoid needles” under Preferences to swap "
+        "the needling sessions for the non-needling alternative, or remove them."
+    ),
+    "needling_acknowledgement_required": (
+        "A needling-qualified therapist reviews the precautions below and acknowledges them with "
+        "a note; the patient then gives consent."
+    ),
+    "needling_consent_required": (
+        "Record the patient's consent to dry needling; it must be given after their latest "
+        "screening."
+    ),
+    "red_flag_not_cleared": (
+        "Follow up the onward referral. When it is resolved, a clinician in the care team "
+        "clears the red flag on the patient's assessment note; then activate the plan again."
+    ),
+    "plan_empty": "Add in-clinic sessions to a phase, or prescribe a home exercise.",
+}
+
+
+def substitutions(plan: TreatmentPlan) -> list[str]:
+    """Sentences saying which modalities were swapped to honour the patient's preferences."""
+    swapped = SessionComponent.objects.filter(phase__plan=plan).exclude(substituted_for="")
+    return [
+        f"{Modality(c.substituted_for).label} was swapped for {c.treatment.name} in "
+        f"“{c.phase.name}”: {plan.patient.first_name} asked to avoid it."
+        for c in swapped.select_related("treatment", "phase")
+    ]

@@ -150,6 +150,7 @@ class StartPlanForm(DetailsForm, PreferencesForm):
             Condition.choices
         )
         self.fields["condition"].required = False
+        self.fields["condition"].help_text = "Needed for a blank plan; a template sets it."
         for n in range(1, START_GOALS + 1):
             self.fields[f"goal_{n}"] = forms.CharField(
                 required=False,

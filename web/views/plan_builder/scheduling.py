@@ -19,8 +19,7 @@ from plans import errors, services
 from plans.models import PlanSession, PlanStatus, TreatmentPlan
 
 from ..common import done, page, parse_start
-from .building import WHAT_TO_DO
-from .common import builder_url, clinician_plan, tabs
+from .common import WHAT_TO_DO, builder_url, clinician_plan, tabs
 
 LATER = "later"
 
