@@ -7,7 +7,7 @@ when they treat the patient, and each such read is recorded in the audit trail.
 
 Who treats a patient (their care team):
 - a therapist they are booked with (any booking that was not cancelled),
-- the lead therapist and the named (preferred) therapist of any of their plans,
+- the lead therapist, the named (preferred) therapist and the care team of any of their plans,
 - every therapist at one of the patient's clinics that shares clinical records among its
   clinicians (`Clinic.share_clinical_records`, off by default; clinic admins decide);
 - superusers (the service's operators). Their reads are recorded like everyone else's.
@@ -53,7 +53,7 @@ def patients_treated_by(user) -> QuerySet[Patient]:
         status=BookingStatus.CANCELLED
     )
     in_plan = TreatmentPlan.objects.filter(clinic_id__in=therapist_at).filter(
-        Q(lead_therapist__user=user) | Q(preferred_therapist__user=user)
+        Q(lead_therapist__user=user) | Q(preferred_therapist__user=user) | Q(care_team__user=user)
     )
     sharing_booked = Booking.objects.filter(clinic_id__in=sharing)
     return Patient.objects.filter(

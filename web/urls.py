@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, booking_flow, diary, patients, records, therapists
+from .views import accounts, booking_flow, diary, patients, plan_builder, records, therapists
 
 app_name = "web"
 
@@ -75,4 +75,6 @@ urlpatterns = [
     path("therapist/feeds/<int:pk>/rotate/", therapists.rotate_feed, name="rotate_feed"),
     path("therapist/sessions/<int:pk>/", records.therapist_session, name="therapist_session"),
     path("therapist/patients/<int:pk>/", records.patient_record, name="patient_record"),
+    # The plan builder's pages (web/views/plan_builder/__init__.py).
+    *plan_builder.urlpatterns,
 ]

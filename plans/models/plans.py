@@ -54,10 +54,30 @@ class TreatmentPlan(models.Model):
         Therapist, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     preference_notes = models.TextField(blank=True)
+    # Colleagues who treat the patient under this plan besides the lead (a second therapist
+    # for the massage sessions, say). Being on it puts them in the patient's care team
+    # (plans/access.py), so they read the plan's clinical content.
+    care_team = models.ManyToManyField(
+        Therapist,
+        blank=True,
+        related_name="plans_in_care_team",
+        help_text="Other therapists who treat the patient under this plan.",
+    )
 
     activated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text="Completed or discontinued.")
     discontinued_reason = models.TextField(blank=True)
+    # The discharge summary, written when the plan is completed. The patient reads it on their
+    # plan page, so it is written for them: plain words, no abbreviations.
+    discharge_outcome = models.TextField(
+        blank=True, help_text="How the patient did against their goals, in plain words."
+    )
+    discharge_advice = models.TextField(
+        blank=True, help_text="What to keep doing at home, and what to avoid."
+    )
+    discharge_follow_up = models.TextField(
+        blank=True, help_text="When to come back or get in touch, and who to contact."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -73,6 +93,9 @@ class TreatmentPlan(models.Model):
             "condition_notes",
             "discontinued_reason",
             "preference_notes",
+            "discharge_outcome",
+            "discharge_advice",
+            "discharge_follow_up",
         ),
     )
 

@@ -18,7 +18,7 @@ from ..models import (
     TemplatePhase,
     TemplateSession,
 )
-from .plans import MAX_SESSIONS, MAX_WEEKS, PrescriptionIn
+from .parts import MAX_SESSIONS, MAX_WEEKS, PrescriptionIn
 
 
 class TemplateSessionIn(serializers.Serializer):

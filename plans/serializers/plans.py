@@ -1,4 +1,5 @@
-"""Request and response shapes of plans: creating, tailoring and reading them.
+"""Request and response shapes of plans: creating, changing and reading them (their phases,
+components and prescriptions: parts.py).
 No rules here: views hand data to services.
 """
 
@@ -14,22 +15,25 @@ from booking.serializers import local_iso
 
 from ..models import (
     Condition,
-    ExercisePrescription,
     OutcomeMeasure,
     PainTolerance,
     PlanGoal,
-    PlanPhase,
     PlanSession,
-    SessionComponent,
     SessionState,
     TreatmentPlan,
 )
+from .parts import PhaseIn, PhaseOut
 from .screenings import ClearanceOut, clearance_data
 
-MAX_SESSIONS = 60
 
-
-MAX_WEEKS = 52
+def care_team_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=20,
+        help_text="Therapist ids: other therapists of the clinic who treat the patient under "
+        "this plan (they join the patient's care team).",
+    )
 
 
 class PreferencesIn(serializers.Serializer):
@@ -72,92 +76,6 @@ class GoalIn(serializers.Serializer):
     target_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ComponentIn(serializers.Serializer):
-    treatment = serializers.IntegerField(min_value=1)
-    sessions = serializers.IntegerField(min_value=1, max_value=MAX_SESSIONS)
-    per_week = serializers.IntegerField(min_value=1, max_value=7, default=1)
-    min_gap_hours = serializers.IntegerField(
-        min_value=0,
-        max_value=24 * 14,
-        required=False,
-        allow_null=True,
-        help_text="Hours between sessions of this modality (default 48 for needling, else 24).",
-    )
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class ComponentAddIn(ComponentIn):
-    phase = serializers.IntegerField(min_value=1)
-
-
-class ComponentChangeIn(serializers.Serializer):
-    treatment = serializers.IntegerField(min_value=1, required=False)
-    sessions = serializers.IntegerField(min_value=1, max_value=MAX_SESSIONS, required=False)
-    per_week = serializers.IntegerField(min_value=1, max_value=7, required=False)
-    min_gap_hours = serializers.IntegerField(min_value=0, max_value=24 * 14, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-
-class PrescriptionIn(serializers.Serializer):
-    exercise = serializers.IntegerField(min_value=1)
-    sets = serializers.IntegerField(min_value=1, max_value=20, required=False, allow_null=True)
-    reps = serializers.IntegerField(min_value=1, max_value=200, required=False, allow_null=True)
-    hold_seconds = serializers.IntegerField(
-        min_value=1, max_value=600, required=False, allow_null=True
-    )
-    times_per_day = serializers.IntegerField(min_value=1, max_value=10, default=1)
-    days_per_week = serializers.IntegerField(min_value=1, max_value=7, default=7)
-    load = serializers.CharField(
-        required=False, allow_null=True, max_length=80, help_text="e.g. '5 kg', 'red band'."
-    )
-    progression = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000
-    )
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class PrescriptionAddIn(PrescriptionIn):
-    phase = serializers.IntegerField(min_value=1)
-
-
-class PrescriptionChangeIn(serializers.Serializer):
-    sets = serializers.IntegerField(min_value=1, max_value=20, required=False)
-    reps = serializers.IntegerField(min_value=1, max_value=200, required=False, allow_null=True)
-    hold_seconds = serializers.IntegerField(
-        min_value=1, max_value=600, required=False, allow_null=True
-    )
-    times_per_day = serializers.IntegerField(min_value=1, max_value=10, required=False)
-    days_per_week = serializers.IntegerField(min_value=1, max_value=7, required=False)
-    load = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    progression = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    stopped_on = serializers.DateField(
-        required=False, allow_null=True, help_text="Stop the exercise after this day."
-    )
-
-
-class PhaseIn(serializers.Serializer):
-    name = serializers.CharField(max_length=80)
-    weeks = serializers.IntegerField(min_value=1, max_value=MAX_WEEKS, default=2)
-    start_week = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_WEEKS,
-        required=False,
-        allow_null=True,
-        help_text="Plan week the phase starts in; default: after the previous phase.",
-    )
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    components = ComponentIn(many=True, required=False, default=list)
-    prescriptions = PrescriptionIn(many=True, required=False, default=list)
-
-
-class PhaseChangeIn(serializers.Serializer):
-    name = serializers.CharField(max_length=80, required=False)
-    weeks = serializers.IntegerField(min_value=1, max_value=MAX_WEEKS, required=False)
-    start_week = serializers.IntegerField(min_value=1, max_value=MAX_WEEKS, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
 class PlanCreateIn(serializers.Serializer):
     patient = serializers.IntegerField(min_value=1)
     condition = serializers.ChoiceField(choices=Condition.choices)
@@ -178,6 +96,7 @@ class PlanCreateIn(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=4000
     )
     start_date = serializers.DateField(required=False, help_text="Default: today.")
+    care_team = care_team_field()
     preferences = PreferencesIn(required=False)
     goals = GoalIn(many=True, required=False, default=list)
     phases = PhaseIn(
@@ -191,7 +110,20 @@ class PlanUpdateIn(serializers.Serializer):
     condition_notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     start_date = serializers.DateField(required=False, help_text="Only while the plan is a draft.")
     lead_therapist = serializers.IntegerField(min_value=1, required=False)
+    care_team = care_team_field()
     preferences = PreferencesIn(required=False)
+
+
+class CompleteIn(serializers.Serializer):
+    """The discharge summary (optional here; the patient reads it on their plan page)."""
+
+    outcome = serializers.CharField(
+        required=False,
+        max_length=4000,
+        help_text="How the patient did against their goals, in plain words.",
+    )
+    advice = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    follow_up = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class DiscontinueIn(serializers.Serializer):
@@ -202,75 +134,6 @@ class GoalOut(serializers.ModelSerializer):
     class Meta:
         model = PlanGoal
         fields = ["id", "description", "measure", "label", "target_value", "target_date"]
-        read_only_fields = fields
-
-
-class ComponentOut(serializers.ModelSerializer):
-    treatment_name = serializers.CharField(source="treatment.name", read_only=True)
-    modality = serializers.ChoiceField(
-        source="treatment.modality", choices=Modality.choices, read_only=True
-    )
-
-    class Meta:
-        model = SessionComponent
-        fields = [
-            "id",
-            "treatment",
-            "treatment_name",
-            "modality",
-            "sessions",
-            "per_week",
-            "min_gap_hours",
-            "substituted_for",
-            "notes",
-        ]
-        read_only_fields = fields
-
-
-class PrescriptionOut(serializers.ModelSerializer):
-    exercise_name = serializers.CharField(source="exercise.name", read_only=True)
-    instructions = serializers.CharField(source="exercise.instructions", read_only=True)
-    each_side = serializers.BooleanField(source="exercise.each_side", read_only=True)
-
-    class Meta:
-        model = ExercisePrescription
-        fields = [
-            "id",
-            "exercise",
-            "exercise_name",
-            "instructions",
-            "each_side",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "times_per_day",
-            "days_per_week",
-            "load",
-            "progression",
-            "notes",
-            "stopped_on",
-        ]
-        read_only_fields = fields
-
-
-class PhaseOut(serializers.ModelSerializer):
-    end_week = serializers.IntegerField(read_only=True)
-    components = ComponentOut(many=True, read_only=True)
-    prescriptions = PrescriptionOut(many=True, read_only=True)
-
-    class Meta:
-        model = PlanPhase
-        fields = [
-            "id",
-            "order",
-            "name",
-            "start_week",
-            "weeks",
-            "end_week",
-            "notes",
-            "components",
-            "prescriptions",
-        ]
         read_only_fields = fields
 
 
@@ -352,6 +215,8 @@ CLINICAL_FIELDS = (
     "phases",
     "needling",
     "discontinued_reason",
+    "care_team",
+    "discharge",
 )
 
 
@@ -361,6 +226,12 @@ class SessionCountsOut(serializers.Serializer):
     attended = serializers.IntegerField()
     missed = serializers.IntegerField()
     to_rebook = serializers.IntegerField()
+
+
+class DischargeOut(serializers.Serializer):
+    outcome = serializers.CharField()
+    advice = serializers.CharField()
+    follow_up = serializers.CharField()
 
 
 class PlanOut(serializers.ModelSerializer):
@@ -383,6 +254,10 @@ class PlanOut(serializers.ModelSerializer):
         help_text="The patient's dry-needling clearance (single plans only; null in lists)."
     )
     discontinued_reason = serializers.CharField(read_only=True, allow_null=True)
+    care_team = serializers.PrimaryKeyRelatedField(many=True, read_only=True, allow_null=True)
+    discharge = serializers.SerializerMethodField(
+        help_text="The discharge summary once the plan is completed with one (else null)."
+    )
 
     class Meta:
         model = TreatmentPlan
@@ -423,6 +298,16 @@ class PlanOut(serializers.ModelSerializer):
         for session in plan.sessions.all():
             counts[session.state] += 1
         return counts
+
+    @extend_schema_field(DischargeOut(allow_null=True))
+    def get_discharge(self, plan) -> dict | None:
+        if not plan.discharge_outcome:
+            return None
+        return {
+            "outcome": plan.discharge_outcome,
+            "advice": plan.discharge_advice,
+            "follow_up": plan.discharge_follow_up,
+        }
 
     @extend_schema_field(ClearanceOut(allow_null=True))
     def get_needling(self, plan) -> dict | None:

@@ -4,8 +4,10 @@ Split by subject (the whole passes the ~400 lines at which STYLE.md splits a mod
 - specs: the shapes a plan is built from (Preferences, PhaseSpec, ComponentSpec, ...);
 - building: create_plan (from a template or by hand), create_template;
 - parts: the checks and writes of a plan's pieces, shared by building and tailoring;
-- tailoring: update_plan, goals, phases, in-clinic components and exercise prescriptions;
-- lifecycle: activate_plan, complete_plan, discontinue_plan;
+- tailoring: update_plan (with the care team, and swapping avoided modalities), goals and
+  exercise prescriptions;
+- phases: a plan's phases (moving them) and their in-clinic components;
+- lifecycle: activate_plan, complete_plan (with its discharge summary), discontinue_plan;
 - safety: record_screening, acknowledge_precautions, record_consent, withdraw_consent and the
   booking check for needling;
 - scheduling: propose_schedule, confirm_schedule;
@@ -14,6 +16,15 @@ Split by subject (the whole passes the ~400 lines at which STYLE.md splits a mod
 
 from .building import create_plan, create_template
 from .lifecycle import activate_plan, complete_plan, discontinue_plan
+from .phases import (
+    add_component,
+    add_phase,
+    change_component,
+    change_phase,
+    move_phase,
+    remove_component,
+    remove_phase,
+)
 from .progress import log_exercise, record_outcome
 from .safety import (
     acknowledge_precautions,
@@ -25,6 +36,7 @@ from .safety import (
 from .scheduling import RequestedSession, Schedule, confirm_schedule, describe, propose_schedule
 from .specs import (
     ComponentSpec,
+    DischargeSummary,
     GoalSpec,
     PhaseSpec,
     Preferences,
@@ -33,22 +45,17 @@ from .specs import (
     TemplateSessionSpec,
 )
 from .tailoring import (
-    add_component,
     add_goal,
-    add_phase,
     add_prescription,
-    change_component,
-    change_phase,
     change_prescription,
-    remove_component,
     remove_goal,
-    remove_phase,
     remove_prescription,
     update_plan,
 )
 
 __all__ = [
     "ComponentSpec",
+    "DischargeSummary",
     "GoalSpec",
     "PhaseSpec",
     "Preferences",
@@ -74,6 +81,7 @@ __all__ = [
     "describe",
     "discontinue_plan",
     "log_exercise",
+    "move_phase",
     "propose_schedule",
     "record_consent",
     "record_outcome",

@@ -42,6 +42,7 @@ from .parts import (
     check_dose,
     check_exercise,
     check_goal,
+    check_preferred_times,
     check_therapist,
     modality_names,
     prescription_fields,
@@ -93,6 +94,19 @@ def _treatment_for(clinic: Clinic, modality: str, avoided: set[str]) -> Treatmen
     ]
     candidates.sort(key=lambda t: (t.capacity > 1, t.patient_type == PatientType.NEW, t.name, t.pk))
     return candidates[0] if candidates else None
+
+
+def alternative_treatment(
+    plan: TreatmentPlan, treatment: Treatment, avoided: set[str]
+) -> Treatment | None:
+    """The clinic's usual treatment for the first alternative (clinical.ALTERNATIVE_MODALITY)
+    to `treatment` that delivers nothing in `avoided`; None when the clinic has none."""
+    clashing = treatment_modalities(treatment) & avoided
+    start = treatment.modality if treatment.modality in avoided else min(clashing, default=None)
+    if start is None:
+        return treatment
+    modality = _acceptable_modality(start, "", avoided)
+    return _treatment_for(plan.clinic, modality, avoided) if modality else None
 
 
 def _copy_template(plan: TreatmentPlan, template: PlanTemplate) -> None:
@@ -215,6 +229,7 @@ def create_plan(
     preferences: Preferences | None = None,
     goals: list[GoalSpec] | tuple = (),
     phases: list[PhaseSpec] | tuple = (),
+    care_team: list[Therapist] | tuple = (),
     now: datetime | None = None,
 ) -> TreatmentPlan:
     """A draft plan for `patient`, copied from `template` (tailored to the patient's
@@ -222,7 +237,9 @@ def create_plan(
 
     From a template, every in-clinic modality the patient avoids (or, with low pain tolerance,
     needling and Graston) is replaced by its alternative and recorded as `substituted_for`; each
-    modality becomes the clinic's usual treatment for it. Raises TemplateNotAvailable,
+    modality becomes the clinic's usual treatment for it. `care_team`: other therapists of the
+    clinic who treat the patient under the plan (they join the patient's care team). Raises
+    TemplateNotAvailable,
     NoTreatmentForModality, TherapistNotAtClinic, AgainstPatientPreference or another
     PlanRuleBroken (400) and writes nothing on failure.
     """
@@ -230,6 +247,9 @@ def create_plan(
     check_therapist(lead_therapist, clinic.pk, "lead therapist")
     if preferences.preferred_therapist is not None:
         check_therapist(preferences.preferred_therapist, clinic.pk, "preferred therapist")
+    for member in care_team:
+        check_therapist(member, clinic.pk, "care team member")
+    check_preferred_times(preferences.preferred_time_from, preferences.preferred_time_to)
     if template is not None:
         if not template.is_active or template.clinic_id not in (None, clinic.pk):
             raise errors.TemplateNotAvailable(
@@ -257,6 +277,7 @@ def create_plan(
         preference_notes=preferences.notes,
         created_by=acting_user(created_by),
     )
+    plan.care_team.set([member for member in care_team if member.pk != lead_therapist.pk])
     bulk_create_with_history(
         PlanGoal, [PlanGoal(plan=plan, **vars(goal)) for goal in goals], user=plan.created_by
     )

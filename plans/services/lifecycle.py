@@ -16,6 +16,7 @@ from ..activation import check_plan_may_start
 from ..models import PLAN_TRANSITIONS, PlanSession, PlanStatus, SessionComponent, TreatmentPlan
 from ..selectors import involves_needling, needling_clearance, treatment_modalities
 from .common import locked_plan
+from .specs import DischargeSummary
 
 
 def _move(plan: TreatmentPlan, to: str) -> None:
@@ -85,9 +86,15 @@ def _upcoming_bookings(plan: TreatmentPlan, now: datetime):
 
 @transaction.atomic
 def complete_plan(
-    *, plan: TreatmentPlan, completed_by=None, now: datetime | None = None
+    *,
+    plan: TreatmentPlan,
+    completed_by=None,
+    summary: DischargeSummary | None = None,
+    now: datetime | None = None,
 ) -> TreatmentPlan:
-    """Close an active plan as completed (the patient is discharged).
+    """Close an active plan as completed (the patient is discharged), with the discharge
+    `summary` the patient then reads on their plan page (PlanRuleBroken, 400, when it is given
+    without saying how the patient did).
 
     Refused with PlanHasUpcomingSessions (409, listing the bookings) while plan sessions are
     still booked ahead: cancel them, or discontinue the plan, which cancels them. Sessions never
@@ -103,8 +110,18 @@ def complete_plan(
             "discontinue the plan.",
             details={"bookings": [booking.pk for booking in upcoming]},
         )
+    fields = ["status", "closed_at", "updated_at"]
+    if summary is not None:
+        if not summary.outcome.strip():
+            raise errors.PlanRuleBroken(
+                "Say how the patient did against their goals: it leads the discharge summary."
+            )
+        plan.discharge_outcome = summary.outcome.strip()
+        plan.discharge_advice = summary.advice.strip()
+        plan.discharge_follow_up = summary.follow_up.strip()
+        fields += ["discharge_outcome", "discharge_advice", "discharge_follow_up"]
     plan.closed_at = now
-    plan.save(update_fields=["status", "closed_at", "updated_at"])
+    plan.save(update_fields=fields)
     return plan
 
 

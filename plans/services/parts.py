@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking.models import Modality, Therapist, Treatment
+from booking.models import BookingStatus, Modality, Therapist, Treatment
 
 from .. import errors
 from ..clinical import (
@@ -88,6 +88,11 @@ def default_gap_hours(modalities: set[str]) -> int:
     return max([DEFAULT_MIN_GAP_HOURS.get(code, DEFAULT_GAP_HOURS) for code in modalities])
 
 
+def check_preferred_times(time_from, time_to) -> None:
+    if time_from and time_to and time_to <= time_from:
+        raise errors.PlanRuleBroken("The preferred times must end after they start.")
+
+
 def check_goal(goal: GoalSpec) -> None:
     if goal.target_value is None:
         return
@@ -98,6 +103,15 @@ def check_goal(goal: GoalSpec) -> None:
         raise errors.ValueOutOfRange(
             f"A {measure.name} target must be between {measure.scale_min} and {measure.scale_max}."
         )
+
+
+def sessions_in_use(sessions) -> list[int]:
+    """Ids of bookings that hold sessions (anything but cancelled): these must not be dropped."""
+    return [
+        s.booking_id
+        for s in sessions.select_related("booking")
+        if s.booking is not None and s.booking.status != BookingStatus.CANCELLED
+    ]
 
 
 # --- writing pieces -----------------------------------------------------------------------------

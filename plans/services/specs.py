@@ -26,6 +26,16 @@ class Preferences:
 
 
 @dataclass(frozen=True)
+class DischargeSummary:
+    """What the therapist writes when discharging a patient; the patient reads it, so plain
+    words: how they did against their goals, advice to keep going, and the follow-up."""
+
+    outcome: str
+    advice: str = ""
+    follow_up: str = ""
+
+
+@dataclass(frozen=True)
 class GoalSpec:
     description: str
     measure: str = ""

@@ -68,6 +68,11 @@ def phase_spec(data: dict) -> services.PhaseSpec:
     )
 
 
+def care_team_of(ids: list[int]) -> list[Therapist]:
+    """Therapists by id, each looked up like any other reference (unknown: 400 on the field)."""
+    return [lookup(Therapist.objects.all(), pk, "care_team") for pk in dict.fromkeys(ids)]
+
+
 def preference_changes(data: dict) -> dict:
     """PreferencesIn data as TreatmentPlan field values (only the fields given)."""
     changes = {}

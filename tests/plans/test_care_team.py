@@ -209,3 +209,41 @@ def test_the_gate_refuses_a_mixed_set_of_records_as_a_whole(plan, screening, the
     with pytest.raises(access.errors.NotInCareTeam):
         access.open_clinical_records(theo.user, records)
     assert access.readable_clinical_records(theo.user, records) == []
+
+
+def test_a_therapist_put_on_the_plans_care_team_joins_it_through_the_api(
+    api, plan, screening, therapist, theo
+):
+    assert _sees_clinical_records(api(theo.user), plan, screening) == SEES_NONE
+
+    response = api(therapist.user).patch(
+        f"/api/v1/plans/{plan.pk}/", {"care_team": [theo.pk]}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["care_team"] == [theo.pk]
+    assert _sees_clinical_records(api(theo.user), plan, screening) == SEES_ALL
+    api(therapist.user).patch(f"/api/v1/plans/{plan.pk}/", {"care_team": []}, format="json")
+    assert _sees_clinical_records(api(theo.user), plan, screening) == SEES_NONE
+
+
+def test_another_clinics_therapist_cannot_join_the_care_team(api, plan, therapist, other_therapist):
+    response = api(therapist.user).patch(
+        f"/api/v1/plans/{plan.pk}/", {"care_team": [other_therapist.pk]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "therapist_not_at_clinic"
+    assert not plan.care_team.exists()
+
+
+def test_a_plan_is_created_with_its_care_team(api, patient, therapist, theo, massage, assessed):
+    response = api(therapist.user).post(
+        "/api/v1/plans/",
+        {"patient": patient.pk, "condition": "neck_pain", "care_team": [theo.pk, therapist.pk]},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    # The lead is in the care team by being the lead; the list holds the others.
+    assert response.json()["care_team"] == [theo.pk]
