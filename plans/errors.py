@@ -143,12 +143,26 @@ class ConsentAlreadyWithdrawn(PlanConflict):
     default_message = "This consent has already been withdrawn."
 
 
-class ScheduleIncomplete(PlanConflict):
+class ScheduleProblem(PlanConflict):
+    """Nothing was booked because of `sessions` (plans.services.ProposedSession values, each with
+    its problem and alternatives). The API renders them into `details[details_key]` through its
+    serializer (plans.views); the pages read them as they are."""
+
+    details_key = "sessions"
+
+    def __init__(self, message: str, *, sessions: list):
+        super().__init__(message)
+        self.sessions = sessions
+
+
+class ScheduleIncomplete(ScheduleProblem):
     code = "schedule_incomplete"
+    details_key = "unscheduled"
 
 
-class ScheduleConflict(PlanConflict):
+class ScheduleConflict(ScheduleProblem):
     code = "schedule_conflict"
+    details_key = "conflicts"
 
 
 class PlanAlreadyActive(PlanConflict):

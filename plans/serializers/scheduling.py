@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from booking.serializers import AwareDateTimeField
+from booking.serializers import AwareDateTimeField, LocalDateTimeField
 
 
 class RequestedSessionIn(serializers.Serializer):
@@ -31,40 +32,55 @@ class ScheduleIn(serializers.Serializer):
 
 
 class ScheduledAlternativeOut(serializers.Serializer):
-    start = serializers.CharField()
-    end = serializers.CharField()
-    therapist = serializers.IntegerField()
-    room = serializers.IntegerField()
+    """A free slot offered instead (booking.availability.Slot)."""
+
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+    therapist = serializers.IntegerField(source="therapist_id")
+    room = serializers.IntegerField(source="room_id")
 
 
 class ProblemOut(serializers.Serializer):
     code = serializers.CharField(
-        help_text="no_free_time, spacing, needling_not_cleared, or a booking error code."
+        source="problem_code",
+        help_text="no_free_time, spacing, needling_not_cleared, or a booking error code.",
     )
-    message = serializers.CharField()
+    message = serializers.CharField(source="problem")
 
 
 class ScheduledSessionOut(serializers.Serializer):
-    session = serializers.IntegerField()
-    component = serializers.IntegerField()
-    phase = serializers.IntegerField()
-    treatment = serializers.IntegerField()
-    treatment_name = serializers.CharField()
-    sequence = serializers.IntegerField()
+    """A proposed, booked or failed session (plans.services.ProposedSession); times in the
+    clinic's zone (context: tz)."""
+
+    session = serializers.IntegerField(source="session.pk")
+    component = serializers.IntegerField(source="session.component_id")
+    phase = serializers.IntegerField(source="session.component.phase_id")
+    treatment = serializers.IntegerField(source="session.component.treatment_id")
+    treatment_name = serializers.CharField(source="session.component.treatment.name")
+    sequence = serializers.IntegerField(source="session.sequence")
     week = serializers.IntegerField()
-    start = serializers.CharField(allow_null=True)
-    end = serializers.CharField(allow_null=True)
-    therapist = serializers.IntegerField(allow_null=True)
-    room = serializers.IntegerField(allow_null=True)
+    start = LocalDateTimeField(allow_null=True)
+    end = LocalDateTimeField(allow_null=True)
+    therapist = serializers.IntegerField(source="therapist_id", allow_null=True)
+    room = serializers.IntegerField(source="room_id", allow_null=True)
     preferences_met = serializers.BooleanField()
-    booking = serializers.IntegerField(allow_null=True)
-    problem = ProblemOut(allow_null=True)
+    booking = serializers.IntegerField(source="booking.pk", allow_null=True)
+    problem = serializers.SerializerMethodField()
     alternatives = ScheduledAlternativeOut(many=True)
+
+    @extend_schema_field(ProblemOut(allow_null=True))
+    def get_problem(self, proposed) -> dict | None:
+        return ProblemOut(proposed).data if proposed.problem_code else None
 
 
 class ScheduleOut(serializers.Serializer):
-    plan = serializers.IntegerField()
+    """A proposal, or the sessions just booked (plans.services.Schedule; context: tz)."""
+
+    plan = serializers.IntegerField(source="plan.pk")
     confirmed = serializers.BooleanField(help_text="true: the sessions are booked.")
-    time_zone = serializers.CharField()
+    time_zone = serializers.CharField(source="plan.clinic.time_zone")
     sessions = ScheduledSessionOut(many=True)
-    unscheduled = serializers.IntegerField(help_text="Sessions without a free time.")
+    unscheduled = serializers.SerializerMethodField(help_text="Sessions without a free time.")
+
+    def get_unscheduled(self, schedule) -> int:
+        return len(schedule.unscheduled)

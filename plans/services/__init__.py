@@ -33,7 +33,7 @@ from .safety import (
     record_screening,
     withdraw_consent,
 )
-from .scheduling import RequestedSession, Schedule, confirm_schedule, describe, propose_schedule
+from .scheduling import RequestedSession, Schedule, confirm_schedule, propose_schedule
 from .specs import (
     ComponentSpec,
     DischargeSummary,
@@ -78,7 +78,6 @@ __all__ = [
     "confirm_schedule",
     "create_plan",
     "create_template",
-    "describe",
     "discontinue_plan",
     "log_exercise",
     "move_phase",

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from booking.errors import SlotConflict
 from booking.models import Channel, Modality, Therapist
-from booking.serializers import local_iso
 from booking.services import book_session
 
 from .. import errors
@@ -24,38 +23,6 @@ from ..models import SCHEDULABLE_STATES, PlanSession, PlanStatus, TreatmentPlan
 from ..selectors import needling_clearance
 from .common import locked_plan, require_open
 from .planner import Planner, ProposedSession, RequestedSession, Schedule
-
-
-def describe(proposed: ProposedSession, tz) -> dict:
-    """A proposed, booked or failed session as plain JSON values (times in the clinic's zone)."""
-    component = proposed.session.component
-    return {
-        "session": proposed.session.pk,
-        "component": component.pk,
-        "phase": component.phase_id,
-        "treatment": component.treatment_id,
-        "treatment_name": component.treatment.name,
-        "sequence": proposed.session.sequence,
-        "week": proposed.week,
-        "start": local_iso(proposed.start, tz),
-        "end": local_iso(proposed.end, tz),
-        "therapist": proposed.therapist_id,
-        "room": proposed.room_id,
-        "preferences_met": proposed.preferences_met,
-        "booking": proposed.booking.pk if proposed.booking else None,
-        "problem": {"code": proposed.problem_code, "message": proposed.problem}
-        if proposed.problem_code
-        else None,
-        "alternatives": [
-            {
-                "start": local_iso(slot.start, tz),
-                "end": local_iso(slot.end, tz),
-                "therapist": slot.therapist_id,
-                "room": slot.room_id,
-            }
-            for slot in proposed.alternatives
-        ],
-    }
 
 
 def _pending_sessions(plan: TreatmentPlan) -> list[PlanSession]:
@@ -85,10 +52,6 @@ def propose_schedule(
     return planner.propose(pending, needling_cleared=cleared)
 
 
-def _conflict_details(conflicts: list[ProposedSession], tz) -> dict:
-    return {"conflicts": [describe(proposed, tz) for proposed in conflicts]}
-
-
 def confirm_schedule(
     *,
     plan: TreatmentPlan,
@@ -114,7 +77,6 @@ def confirm_schedule(
     """
     now = now or timezone.now()
     failed: ProposedSession | None = None
-    tz = plan.clinic.tz
     try:
         with transaction.atomic():
             plan = locked_plan(plan)
@@ -147,14 +109,14 @@ def confirm_schedule(
                         f"{len(schedule.unscheduled)} session(s) have no free time; nothing was "
                         "booked. "
                         "Book the others by giving their times, or free up the diary.",
-                        details={"unscheduled": [describe(p, tz) for p in schedule.unscheduled]},
+                        sessions=schedule.unscheduled,
                     )
             else:
                 schedule, conflicts = planner.check_requested(requested, {s.pk: s for s in pending})
                 if conflicts:
                     raise errors.ScheduleConflict(
                         f"{len(conflicts)} requested time(s) cannot be booked; nothing was booked.",
-                        details=_conflict_details(conflicts, tz),
+                        sessions=conflicts,
                     )
             therapists = Therapist.objects.in_bulk({p.therapist_id for p in schedule.sessions})
             for proposed in schedule.sessions:
@@ -185,7 +147,7 @@ def confirm_schedule(
         failed.booking = None
         raise errors.ScheduleConflict(
             "A session's time was just taken; nothing was booked.",
-            details=_conflict_details([failed], tz),
+            sessions=[failed],
         ) from exc
     schedule.confirmed = True
     return schedule

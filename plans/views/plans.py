@@ -44,6 +44,7 @@ from ..serializers import (
     PlanCreateIn,
     PlanOut,
     PlanUpdateIn,
+    ScheduledSessionOut,
     ScheduleIn,
     ScheduleOut,
 )
@@ -269,29 +270,34 @@ class PlanViewSet(
         # Staff book with the clinic's discretion (like the diary); a patient books online.
         apply_policy = not plan_access.is_staff
         data = valid_data(ScheduleIn, request.data)
-        if data["confirm"]:
-            requested = None
-            if "sessions" in data:
-                requested = [
-                    services.RequestedSession(item["session"], item["start"], item.get("therapist"))
-                    for item in data["sessions"]
-                ]
-            schedule = services.confirm_schedule(
-                plan=plan, booked_by=request.user, apply_policy=apply_policy, requested=requested
+        context = {"tz": plan.clinic.tz}
+        if "sessions" in data and not data["confirm"]:
+            raise serializers.ValidationError(
+                {"sessions": ["Give sessions only with confirm: true."]}
             )
-        else:
-            if "sessions" in data:
-                raise serializers.ValidationError(
-                    {"sessions": ["Give sessions only with confirm: true."]}
+        try:
+            if data["confirm"]:
+                requested = None
+                if "sessions" in data:
+                    requested = [
+                        services.RequestedSession(
+                            item["session"], item["start"], item.get("therapist")
+                        )
+                        for item in data["sessions"]
+                    ]
+                schedule = services.confirm_schedule(
+                    plan=plan,
+                    booked_by=request.user,
+                    apply_policy=apply_policy,
+                    requested=requested,
                 )
-            schedule = services.propose_schedule(plan=plan, apply_policy=apply_policy)
-        tz = plan.clinic.tz
-        return Response(
-            {
-                "plan": plan.pk,
-                "confirmed": schedule.confirmed,
-                "time_zone": plan.clinic.time_zone,
-                "sessions": [services.describe(proposed, tz) for proposed in schedule.sessions],
-                "unscheduled": len(schedule.unscheduled),
+            else:
+                schedule = services.propose_schedule(plan=plan, apply_policy=apply_policy)
+        except errors.ScheduleProblem as problem:
+            problem.details = {
+                problem.details_key: ScheduledSessionOut(
+                    problem.sessions, many=True, context=context
+                ).data
             }
-        )
+            raise
+        return Response(ScheduleOut(schedule, context=context).data)

@@ -78,20 +78,17 @@ def _rows_from_proposal(schedule) -> list[Row]:
 
 
 def _rows_after_refusal(
-    plan: TreatmentPlan, asked: list[services.RequestedSession], refused: DomainError
+    plan: TreatmentPlan, asked: list[services.RequestedSession], refused: errors.ScheduleProblem
 ) -> list[Row]:
     """The sessions as they were asked for, those the service could not book marked with its
     reason and the alternatives it found."""
-    problems = {
-        item["session"]: item
-        for item in refused.details.get("conflicts", []) + refused.details.get("unscheduled", [])
-    }
+    problems = {proposed.session.pk: proposed for proposed in refused.sessions}
     sessions = PlanSession.objects.filter(plan=plan).select_related(
         "component__phase", "component__treatment", "booking"
     )
     by_id = {s.pk: s for s in sessions}
     ids = {r.therapist_id for r in asked} | {
-        alt["therapist"] for item in problems.values() for alt in item["alternatives"]
+        slot.therapist_id for proposed in problems.values() for slot in proposed.alternatives
     }
     therapists = Therapist.objects.in_bulk(ids - {None})
     rows = []
@@ -103,14 +100,14 @@ def _rows_after_refusal(
         rows.append(
             Row(
                 session=session,
-                week=problem["week"] if problem else session.week(),
+                week=problem.week if problem else session.week(),
                 choice=None
                 if problem
                 else _choice(request.start, request.therapist_id, therapists),
-                problem=(problem["problem"] or {}).get("message", "") if problem else "",
+                problem=problem.problem if problem else "",
                 alternatives=[
-                    _choice(datetime.fromisoformat(a["start"]), a["therapist"], therapists)
-                    for a in (problem["alternatives"] if problem else [])
+                    _choice(slot.start, slot.therapist_id, therapists)
+                    for slot in (problem.alternatives if problem else [])
                 ],
             )
         )
@@ -202,7 +199,7 @@ def schedule(request: HttpRequest, plan: TreatmentPlan) -> HttpResponse:
         booked = services.confirm_schedule(
             plan=plan, booked_by=request.user, apply_policy=False, requested=asked
         )
-    except (errors.ScheduleConflict, errors.ScheduleIncomplete) as refused:
+    except errors.ScheduleProblem as refused:
         rows = _rows_after_refusal(plan, asked, refused)
         return _schedule_page(request, plan, rows, error=refused.message, status=409)
     except DomainError as refused:
