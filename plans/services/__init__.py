@@ -6,8 +6,8 @@ Split by subject (the whole passes the ~400 lines at which STYLE.md splits a mod
 - parts: the checks and writes of a plan's pieces, shared by building and tailoring;
 - tailoring: update_plan, goals, phases, in-clinic components and exercise prescriptions;
 - lifecycle: activate_plan, complete_plan, discontinue_plan;
-- safety: record_screening, acknowledge_precautions, record_consent, withdraw_consent and the
-  booking check for needling;
+- safety: record_screening, correct_screening, acknowledge_precautions, record_consent,
+  withdraw_consent and the booking check for needling;
 - scheduling: propose_schedule, confirm_schedule;
 - progress: log_exercise, record_outcome.
 """
@@ -18,6 +18,7 @@ from .progress import log_exercise, record_outcome
 from .safety import (
     acknowledge_precautions,
     check_needling_booking,
+    correct_screening,
     record_consent,
     record_screening,
     withdraw_consent,
@@ -58,6 +59,7 @@ __all__ = [
     "TemplatePhaseSpec",
     "TemplateSessionSpec",
     "acknowledge_precautions",
+    "correct_screening",
     "activate_plan",
     "add_component",
     "add_goal",
