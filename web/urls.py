@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, booking_flow, diary, patients, records, therapists
+from .views import accounts, booking_flow, diary, patients, records, screenings, therapists
 
 app_name = "web"
 
@@ -74,4 +74,7 @@ urlpatterns = [
     path("therapist/feeds/<int:pk>/rotate/", therapists.rotate_feed, name="rotate_feed"),
     path("therapist/sessions/<int:pk>/", records.therapist_session, name="therapist_session"),
     path("therapist/patients/<int:pk>/", records.patient_record, name="patient_record"),
+    # Needling screenings waiting for a clinician's call, and one screening to correct (issue 10).
+    path("therapist/screenings/", screenings.review_list, name="screenings_to_review"),
+    path("therapist/screenings/<int:pk>/", screenings.screening_page, name="screening"),
 ]
