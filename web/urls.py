@@ -23,6 +23,7 @@ urlpatterns = [
         booking_flow.join_waitlist,
         name="join_waitlist",
     ),
+    path("therapists/<int:pk>/photo/", booking_flow.therapist_photo, name="therapist_photo"),
     path("appointments/", patients.appointments, name="appointments"),
     path("appointments/<uuid:uid>/booked/", patients.booked, name="booked"),
     path("appointments/plans/<int:pk>/", patients.plan_page, name="plan"),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from booking import services as booking_services
 from booking.errors import SlotConflict
 from booking.models import Booking, Clinic, Therapist, Treatment
+from booking.photos import photo_version
 from booking.selectors import access_for, booking_terms
 from core.api import DomainError
 from plans.errors import NeedlingNotCleared
@@ -77,6 +78,30 @@ def therapists(request: HttpRequest, clinic: str, treatment: int) -> HttpRespons
         "needling": involves_needling(treatment),
     }
     return page(request, "web/book/therapists.html", context)
+
+
+def therapist_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A therapist's photo (public, like their name and bio on the therapist step).
+
+    The stored file is a JPEG this app re-encoded (booking.photos), so it is always served as
+    image/jpeg with a policy that lets it do nothing but be shown. An address with the current
+    version (?v=) is cached for good; a new photo gets a new address.
+    """
+    therapist = get_object_or_404(Therapist.objects.only("pk", "photo"), pk=pk)
+    if not therapist.photo:
+        raise Http404("No photo.")
+    try:
+        handle = therapist.photo.storage.open(therapist.photo.name, "rb")
+    except FileNotFoundError as missing:
+        raise Http404("No photo.") from missing
+    response = FileResponse(handle, content_type="image/jpeg")
+    current = request.GET.get("v") == photo_version(therapist)
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if current else "public, max-age=300"
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = 'inline; filename="therapist.jpg"'
+    return response
 
 
 def _patient_id(request: HttpRequest) -> int | None:
