@@ -82,7 +82,7 @@ def test_a_clinician_corrects_a_mis_tap_with_a_reason(tess, patient, clinic, ass
     assert needling_clearance(patient=patient, on=clinic.today()).status == "consent_required"
     page = tess.get(url).content.decode()
     assert "Phoned Pat: tapped yes by mistake." in page
-    assert "Yes → No" in page
+    assert "<strong>Yes → No</strong>" in page
 
 
 def test_a_correction_without_a_reason_or_a_change_is_refused(tess, patient, clinic, assessed):
