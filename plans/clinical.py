@@ -18,6 +18,10 @@ Dry-needling screening (questionnaire version "2027.1"). Sources:
   not an absolute contraindication (review: Pain Research and Management 2022, article 1363477).
 - NZASA Code of Safe Practice: written consent recommended; under-16s need a parent's or
   guardian's consent. Written as well as verbal consent in pregnancy.
+Each question carries the clinician's wording (the guidelines' terms, shown to staff and in the
+API) and the same question in plain words for patients, grouped into the screens they answer
+online (SCREENING_GROUPS). A patient may answer "not sure" (None): never read as "no", it keeps
+them from needling until a clinician checks it with them and corrects the answer.
 An absolute contraindication blocks needling outright; a relative one (a precaution) allows it
 once the treating therapist has recorded that they considered it (technique, depth, site,
 positioning) - the "acknowledgement".
