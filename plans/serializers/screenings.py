@@ -18,8 +18,15 @@ from ..models import (
 ANSWER_HELP = "true (yes), false (no) or null (not sure: a clinician must check it)."
 
 
+class AnswerField(serializers.BooleanField):
+    """true, false or JSON null. An empty string or "null" text is refused rather than read as
+    "not sure": a question left blank by mistake must come back to the sender as bad input."""
+
+    NULL_VALUES = {None}
+
+
 def _answer() -> serializers.BooleanField:
-    return serializers.BooleanField(allow_null=True, help_text=ANSWER_HELP)
+    return AnswerField(allow_null=True, help_text=ANSWER_HELP)
 
 
 class ScreeningIn(serializers.Serializer):

@@ -88,12 +88,14 @@ def test_the_api_accepts_null_as_not_sure_and_still_accepts_plain_booleans(
     assert plain.json()["unsure"] == []
     assert plain.json()["corrections"] == []
 
-    bad = api(therapist.user).post(
-        "/api/v1/screenings/",
-        {"patient": patient.pk, "answers": {**answers(), "diabetes": "perhaps"}},
-        format="json",
-    )
-    assert bad.status_code == 400
+    for bad_answer in ("perhaps", "", [True]):
+        bad = api(therapist.user).post(
+            "/api/v1/screenings/",
+            {"patient": patient.pk, "answers": {**answers(), "diabetes": bad_answer}},
+            format="json",
+        )
+        assert bad.status_code == 400, bad_answer
+        assert bad.json()["error"]["fields"]
     assert NeedlingScreening.objects.count() == 2
 
 
