@@ -12,7 +12,8 @@ WORKDIR /app
 COPY . .
 RUN pip install . \
     && useradd --system --create-home --uid 10001 physiodesk \
-    && chown physiodesk /app
+    && mkdir -p /app/media \
+    && chown physiodesk /app /app/media
 
 # Static files are collected at build time (whitenoise serves them). Settings refuse to load
 # without a SECRET_KEY outside DEBUG, so give this one step a throwaway key.

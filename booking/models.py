@@ -183,7 +183,19 @@ class Therapist(models.Model):
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     profession = models.CharField(max_length=32, choices=Profession.choices)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="A short introduction patients read when they choose a therapist online "
+        "(a few sentences: experience, what they treat, interests).",
+    )
+    # Checked and re-encoded by booking.photos.clean_therapist_photo (admin and API alike);
+    # served by the web app's therapist_photo view, never straight from the media folder.
+    photo = models.ImageField(
+        upload_to="therapists/",
+        blank=True,
+        help_text="A head-and-shoulders photo for online booking: JPEG, PNG or WebP.",
+    )
     qualifications = models.ManyToManyField(Qualification, blank=True, related_name="therapists")
     clinics = models.ManyToManyField(Clinic, related_name="therapists")
     is_active = models.BooleanField(default=True)
@@ -197,6 +209,17 @@ class Therapist(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def photo_alt(self) -> str:
+        return f"Photo of {self.full_name}"
+
+    @property
+    def photo_src(self) -> str | None:
+        """Where pages show the photo from (booking.photos.photo_path), None without one."""
+        from .photos import photo_path
+
+        return photo_path(self)
 
 
 class WorkingHours(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +28,7 @@ from .models import (
     Treatment,
     WorkingHours,
 )
+from .photos import clean_therapist_photo, photo_path
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -143,6 +145,17 @@ class TherapistSerializer(serializers.ModelSerializer):
         many=True, slug_field="code", queryset=Qualification.objects.all(), required=False
     )
     full_name = serializers.CharField(read_only=True)
+    photo = serializers.ImageField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="Upload (multipart/form-data) a JPEG, PNG or WebP photo; null removes it. "
+        "The kept copy is re-encoded: at most 800 px, without metadata.",
+    )
+    photo_url = serializers.SerializerMethodField(
+        help_text="Where the photo is served (changes with every new photo); null: none."
+    )
+    photo_alt = serializers.CharField(read_only=True, help_text="Alt text for the photo.")
 
     class Meta:
         model = Therapist
@@ -153,10 +166,31 @@ class TherapistSerializer(serializers.ModelSerializer):
             "full_name",
             "profession",
             "bio",
+            "photo",
+            "photo_url",
+            "photo_alt",
             "qualifications",
             "clinics",
             "is_active",
         ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_photo_url(self, therapist: Therapist) -> str | None:
+        path = photo_path(therapist)
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if path and request else path
+
+    def validate_photo(self, upload):
+        return clean_therapist_photo(upload) if upload else None
+
+    def update(self, instance, validated_data):
+        replaced = instance.photo.name if "photo" in validated_data else ""
+        instance = super().update(instance, validated_data)
+        if replaced and replaced != instance.photo.name:
+            # The old file goes once the new photo is committed (a rollback keeps it in use).
+            storage = instance.photo.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
+        return instance
 
 
 class TreatmentSerializer(serializers.ModelSerializer):

@@ -187,6 +187,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (therapist photos only): kept under MEDIA_ROOT and served through the app
+# (web.views.booking_flow.therapist_photo), so no web server needs to expose the folder.
+# In docker-compose or on several web hosts, MEDIA_ROOT must be a shared, persistent volume.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Largest therapist photo accepted, in bytes (the kept copy is a small re-encoded JPEG).
+THERAPIST_PHOTO_MAX_BYTES = env.int("THERAPIST_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -18,6 +18,7 @@ from .models import (
     PlanGoal,
     PlanPhase,
     PlanTemplate,
+    ScreeningCorrection,
     TemplateExercise,
     TemplatePhase,
     TemplateSession,
@@ -146,12 +147,19 @@ class NeedlingConsentInline(ReadOnlyInline):
     model = NeedlingConsent
 
 
+class ScreeningCorrectionInline(ReadOnlyInline):
+    """Clinicians' corrections of the answers: who, when, why, before and after."""
+
+    model = ScreeningCorrection
+    fields = ["corrected_at", "corrected_by", "reason", "before", "after"]
+
+
 @admin.register(NeedlingScreening)
 class NeedlingScreeningAdmin(ClinicalRecordAdmin):
     list_display = ["patient", "screened_at", "valid_until", "questionnaire_version"]
     list_filter = ["clinic"]
     search_fields = ["patient__first_name", "patient__last_name"]
-    inlines = [NeedlingConsentInline]
+    inlines = [NeedlingConsentInline, ScreeningCorrectionInline]
 
     def has_add_permission(self, request):
         return False

@@ -18,6 +18,10 @@ Dry-needling screening (questionnaire version "2027.1"). Sources:
   not an absolute contraindication (review: Pain Research and Management 2022, article 1363477).
 - NZASA Code of Safe Practice: written consent recommended; under-16s need a parent's or
   guardian's consent. Written as well as verbal consent in pregnancy.
+Each question carries the clinician's wording (the guidelines' terms, shown to staff and in the
+API) and the same question in plain words for patients, grouped into the screens they answer
+online (SCREENING_GROUPS). A patient may answer "not sure" (None): never read as "no", it keeps
+them from needling until a clinician checks it with them and corrects the answer.
 An absolute contraindication blocks needling outright; a relative one (a precaution) allows it
 once the treating therapist has recorded that they considered it (technique, depth, site,
 positioning) - the "acknowledgement".
@@ -46,48 +50,119 @@ RELATIVE = "relative"
 
 
 @dataclass(frozen=True)
+class ScreeningGroup:
+    """One screen of the patient's questionnaire: questions a patient reads together."""
+
+    code: str
+    title: str
+    intro: str
+
+
+# The screens a patient answers online, in order. Grouped by what a patient knows about
+# themselves (today's health, their medicines...), not by clinical category, so that nobody has
+# to understand "absolute" or "relative" contraindications to answer.
+SCREENING_GROUPS: tuple[ScreeningGroup, ...] = (
+    ScreeningGroup(
+        "today",
+        "Your health today",
+        "About how you are now and the area that hurts.",
+    ),
+    ScreeningGroup(
+        "medicines",
+        "Medicines",
+        "About medicines you take. If you are not sure what a medicine does, answer "
+        "\u201cnot sure\u201d and the clinic will check with you.",
+    ),
+    ScreeningGroup(
+        "pregnancy", "Pregnancy", "Answer \u201cno\u201d if this does not apply to you."
+    ),
+    ScreeningGroup(
+        "conditions",
+        "Health conditions",
+        "About long-term conditions you have now or have had.",
+    ),
+    ScreeningGroup("needles", "Needles and you", "About how you feel about needles and metal."),
+)
+SCREENING_GROUPS_BY_CODE = {group.code: group for group in SCREENING_GROUPS}
+
+
+@dataclass(frozen=True)
 class ScreeningItem:
     code: str
     category: str  # ABSOLUTE or RELATIVE
+    # The clinician's wording (the guidelines' terms): shown to staff and in the API.
     question: str
+    # The same question in plain words, asked of the patient, and the screen it is on.
+    patient_question: str = ""
+    group: str = ""
+    hint: str = ""
 
 
 SCREENING_ITEMS: tuple[ScreeningItem, ...] = (
     # Absolute contraindications: do not needle.
-    ScreeningItem("needle_phobia", ABSOLUTE, "Has a fear of needles (needle phobia)."),
-    ScreeningItem("unwilling", ABSOLUTE, "Does not want to be treated with needles."),
+    ScreeningItem(
+        "needle_phobia",
+        ABSOLUTE,
+        "Has a fear of needles (needle phobia).",
+        "Are you very frightened of needles?",
+        "needles",
+        "For example, you feel faint or panic at the sight of a needle.",
+    ),
+    ScreeningItem(
+        "unwilling",
+        ABSOLUTE,
+        "Does not want to be treated with needles.",
+        "Would you rather not be treated with needles?",
+        "needles",
+    ),
     ScreeningItem(
         "unable_to_consent",
         ABSOLUTE,
         "Cannot give informed consent (for example confusion or cognitive impairment).",
+        "Are you answering for someone who cannot decide about their own treatment?",
+        "needles",
+        "For example, because of confusion or memory problems. A parent answering for their "
+        "child under 16 answers \u201cno\u201d.",
     ),
     ScreeningItem(
         "acute_medical_condition",
         ABSOLUTE,
         "Has a medical emergency or an acute medical condition (for example a fever or "
         "systemic infection).",
+        "Are you unwell at the moment, for example with a high temperature or an infection?",
+        "today",
     ),
     ScreeningItem(
         "lymphoedema_at_site",
         ABSOLUTE,
         "The area to be needled is in a limb with, or at risk of, lymphoedema (for example "
         "after lymph node removal).",
+        "Is the painful area in an arm or leg that swells with lymphoedema, or where lymph "
+        "nodes have been removed?",
+        "today",
+        "For example, an arm on the side of a breast cancer operation.",
     ),
     ScreeningItem(
         "local_infection_or_skin_lesion",
         ABSOLUTE,
         "Local infection, inflamed skin, a recent wound, scar or keloid, or skin with reduced "
         "sensation over the area to be needled.",
+        "Is the skin over the painful area broken, infected, red and sore, scarred or numb?",
+        "today",
     ),
     ScreeningItem(
         "uncontrolled_movements",
         ABSOLUTE,
         "Has uncontrolled movements that would make needling unsafe.",
+        "Do you have movements you cannot control, such as jerks, tremors or spasms?",
+        "conditions",
     ),
     ScreeningItem(
         "spinal_instability_at_site",
         ABSOLUTE,
         "The area to be needled is over a region of spinal instability.",
+        "Has a doctor told you that the bones of your spine near the painful area are unstable?",
+        "today",
     ),
     # Relative contraindications (precautions): needle only after the therapist has considered
     # and recorded them.
@@ -96,57 +171,107 @@ SCREENING_ITEMS: tuple[ScreeningItem, ...] = (
         RELATIVE,
         "Takes anticoagulant or antiplatelet medication (for example warfarin, apixaban, "
         "clopidogrel).",
+        "Do you take medicine to thin your blood or stop clots?",
+        "medicines",
+        "For example warfarin, apixaban, rivaroxaban, clopidogrel or a daily aspirin.",
     ),
     ScreeningItem(
         "bleeding_disorder",
         RELATIVE,
         "Has a bleeding disorder or abnormal bleeding tendency (for example haemophilia, low "
         "platelets).",
+        "Do you bleed or bruise very easily, or have a bleeding condition such as haemophilia?",
+        "conditions",
     ),
-    ScreeningItem("pregnancy", RELATIVE, "Is pregnant or trying to conceive."),
+    ScreeningItem(
+        "pregnancy",
+        RELATIVE,
+        "Is pregnant or trying to conceive.",
+        "Are you pregnant, or trying to get pregnant?",
+        "pregnancy",
+    ),
     ScreeningItem(
         "immunosuppression",
         RELATIVE,
         "Has a weakened immune system (for example immunosuppressant medication, "
         "chemotherapy, HIV).",
+        "Do you take medicine that weakens your immune system, or have a condition that does?",
+        "medicines",
+        "For example steroid tablets, chemotherapy, medicine after a transplant, or HIV.",
     ),
     ScreeningItem(
-        "epilepsy", RELATIVE, "Has epilepsy, or has ever had a fit, faint or 'funny turn'."
+        "epilepsy",
+        RELATIVE,
+        "Has epilepsy, or has ever had a fit, faint or 'funny turn'.",
+        "Do you have epilepsy, or have you ever had a fit, fainted or had a \u2018funny "
+        "turn\u2019?",
+        "conditions",
     ),
     ScreeningItem(
         "diabetes",
         RELATIVE,
         "Has diabetes (reduced sensation, circulation and healing).",
+        "Do you have diabetes?",
+        "conditions",
     ),
     ScreeningItem(
-        "metal_allergy", RELATIVE, "Is allergic to metals (nickel, chromium) or to latex."
+        "metal_allergy",
+        RELATIVE,
+        "Is allergic to metals (nickel, chromium) or to latex.",
+        "Are you allergic to metal (for example nickel in jewellery) or to latex?",
+        "needles",
     ),
-    ScreeningItem("vascular_disease", RELATIVE, "Has vascular disease."),
+    ScreeningItem(
+        "vascular_disease",
+        RELATIVE,
+        "Has vascular disease.",
+        "Do you have problems with your blood vessels or circulation?",
+        "conditions",
+        "For example poor blood flow to your legs, or an aneurysm.",
+    ),
     ScreeningItem(
         "cardiac_condition",
         RELATIVE,
         "Has a heart condition, heart valve disease or a pacemaker.",
+        "Do you have a heart condition, a heart valve problem or a pacemaker?",
+        "conditions",
     ),
     ScreeningItem(
         "recent_surgery_or_radiotherapy",
         RELATIVE,
         "Has had recent surgery or radiotherapy.",
+        "Have you had an operation or radiotherapy in the last three months?",
+        "today",
     ),
     ScreeningItem(
         "frail_or_vulnerable",
         RELATIVE,
         "Is frail, or is anxious or vulnerable in a way that affects treatment.",
+        "Do you feel frail, or very anxious about treatment?",
+        "conditions",
     ),
 )
 
 SCREENING_ITEMS_BY_CODE = {item.code: item for item in SCREENING_ITEMS}
 
 
-def classify_answers(answers: dict[str, bool]) -> tuple[list[str], list[str]]:
-    """The absolute and relative contraindication codes a set of answers reveals (in order)."""
+def classify_answers(
+    answers: dict[str, bool | None],
+) -> tuple[list[str], list[str], list[str]]:
+    """The absolute and relative contraindication codes a set of answers reveals, and the codes
+    answered "not sure" (None), each in questionnaire order.
+
+    "Not sure" is never read as "no": it is kept apart so a clinician resolves it with the
+    patient before needling (see plans.selectors.needling_clearance).
+    """
     absolute = [i.code for i in SCREENING_ITEMS if i.category == ABSOLUTE and answers.get(i.code)]
     relative = [i.code for i in SCREENING_ITEMS if i.category == RELATIVE and answers.get(i.code)]
-    return absolute, relative
+    unsure = [i.code for i in SCREENING_ITEMS if i.code in answers and answers[i.code] is None]
+    return absolute, relative, unsure
+
+
+def items_in_group(group: str) -> list[ScreeningItem]:
+    return [item for item in SCREENING_ITEMS if item.group == group]
 
 
 # Precautions after which consent must be written (or signed electronically), not only verbal.

@@ -68,6 +68,11 @@ class GuardianConsentRequired(PlanRuleBroken):
     code = "guardian_consent_required"
 
 
+class CorrectionChangesNothing(PlanRuleBroken):
+    code = "correction_changes_nothing"
+    default_message = "The correction gives the same answers as the screening."
+
+
 class ValueOutOfRange(PlanRuleBroken):
     code = "value_out_of_range"
 
@@ -97,6 +102,14 @@ class NeedlingAcknowledgementRequired(NeedlingNotCleared):
     default_message = (
         "The patient's screening lists precautions for dry needling that a therapist has not "
         "yet acknowledged."
+    )
+
+
+class NeedlingReviewRequired(NeedlingNotCleared):
+    code = "needling_review_required"
+    default_message = (
+        'The patient answered "not sure" to a screening question; a clinician must check it '
+        "with them and correct the screening first."
     )
 
 

@@ -401,24 +401,6 @@ class WaitlistForm(PatientChoiceMixin, forms.Form):
         return data
 
 
-class ScreeningForm(forms.Form):
-    """The dry-needling screening questionnaire (the questions come from plans.clinical)."""
-
-    def __init__(self, *args, items, **kwargs):
-        super().__init__(*args, **kwargs)
-        for item in items:
-            self.fields[item.code] = forms.TypedChoiceField(
-                label=item.question,
-                choices=[("yes", "Yes"), ("no", "No")],
-                coerce=lambda value: value == "yes",
-                widget=forms.RadioSelect,
-                error_messages={"required": "Please answer yes or no."},
-            )
-
-    def answers(self) -> dict[str, bool]:
-        return dict(self.cleaned_data)
-
-
 class NeedlingConsentForm(forms.Form):
     consents = forms.BooleanField(
         label="I have read the information above and I consent to dry needling as part of my "

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import accounts, booking_flow, diary, patients, plan_builder, records, therapists
+from .views import (
+    accounts,
+    booking_flow,
+    diary,
+    patients,
+    plan_builder,
+    records,
+    screenings,
+    therapists,
+)
 
 app_name = "web"
 
@@ -23,6 +32,7 @@ urlpatterns = [
         booking_flow.join_waitlist,
         name="join_waitlist",
     ),
+    path("therapists/<int:pk>/photo/", booking_flow.therapist_photo, name="therapist_photo"),
     path("appointments/", patients.appointments, name="appointments"),
     path("appointments/<uuid:uid>/booked/", patients.booked, name="booked"),
     path("appointments/plans/<int:pk>/", patients.plan_page, name="plan"),
@@ -77,4 +87,7 @@ urlpatterns = [
     path("therapist/patients/<int:pk>/", records.patient_record, name="patient_record"),
     # The plan builder's pages (web/views/plan_builder/__init__.py).
     *plan_builder.urlpatterns,
+    # Needling screenings waiting for a clinician's call, and one screening to correct (issue 10).
+    path("therapist/screenings/", screenings.review_list, name="screenings_to_review"),
+    path("therapist/screenings/<int:pk>/", screenings.screening_page, name="screening"),
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -18,6 +21,7 @@ from ..models import (
     Treatment,
     WorkingHours,
 )
+from ..photos import clean_therapist_photo, photo_path
 from .scoping import ClinicScoped, LoginLinkMixin, administered_clinic_ids
 
 
@@ -148,14 +152,59 @@ class WorkingHoursInline(ClinicScoped, admin.TabularInline):
     extra = 0
 
 
+class TherapistForm(forms.ModelForm):
+    class Meta:
+        model = Therapist
+        fields = [
+            "user",
+            "first_name",
+            "last_name",
+            "profession",
+            "bio",
+            "photo",
+            "qualifications",
+            "clinics",
+            "is_active",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 600})}
+
+    def clean_photo(self):
+        # A new upload is checked and re-encoded like one through the API; an unchanged or
+        # cleared photo passes as it is.
+        photo = self.cleaned_data.get("photo")
+        return clean_therapist_photo(photo) if isinstance(photo, UploadedFile) else photo
+
+
 @admin.register(Therapist)
 class TherapistAdmin(WarnsOnDeactivation, LoginLinkMixin, ClinicScoped, admin.ModelAdmin):
+    form = TherapistForm
     list_display = ["full_name", "profession", "clinic_list", "user", "is_active"]
     list_filter = ["profession", ("clinics", admin.RelatedOnlyFieldListFilter), "is_active"]
     search_fields = ["first_name", "last_name", "user__username"]
     filter_horizontal = ["qualifications", "clinics"]
     list_select_related = ["user"]
     inlines = [WorkingHoursInline]
+    readonly_fields = ["photo_preview"]
+
+    @admin.display(description="photo as patients see it")
+    def photo_preview(self, therapist: Therapist) -> str:
+        path = photo_path(therapist)
+        if not path:
+            return "No photo yet."
+        return format_html(
+            '<img src="{}" alt="{}" width="120" style="border-radius:8px">',
+            path,
+            therapist.photo_alt,
+        )
+
+    def save_model(self, request, obj, form, change):
+        replaced = form.initial.get("photo") if "photo" in form.changed_data else None
+        super().save_model(request, obj, form, change)
+        if replaced and replaced.name != obj.photo.name:
+            # The old file goes once the new photo is committed (a rollback keeps it in use).
+            storage = obj.photo.storage
+            name = replaced.name
+            transaction.on_commit(lambda: storage.delete(name))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("clinics")

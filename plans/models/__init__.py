@@ -28,7 +28,7 @@ from .library import (
     TemplatePhase,
     TemplateSession,
 )
-from .needling import ConsentMethod, NeedlingConsent, NeedlingScreening
+from .needling import ConsentMethod, NeedlingConsent, NeedlingScreening, ScreeningCorrection
 from .plans import (
     SCHEDULABLE_STATES,
     ExercisePrescription,
@@ -54,6 +54,7 @@ __all__ = [
     "ExercisePurpose",
     "NeedlingConsent",
     "NeedlingScreening",
+    "ScreeningCorrection",
     "OutcomeMeasure",
     "OutcomeRecord",
     "PainTolerance",

@@ -12,7 +12,9 @@ from booking.models import Clinic, Patient
 class NeedlingScreening(models.Model):
     """A dry-needling screening questionnaire, as answered, with what it revealed.
 
-    Immutable once recorded (a change in health is a new screening); only the therapist's
+    A change in health is a new screening. A screening itself changes only when a clinician in
+    the patient's care team corrects an answer (a mis-tap, a "not sure" resolved on the phone),
+    always with a reason (ScreeningCorrection, and the change history); the therapist's
     acknowledgement of the precautions is added later. See plans/clinical.py for the questions
     and their sources.
     """
@@ -22,9 +24,16 @@ class NeedlingScreening(models.Model):
     )
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     questionnaire_version = models.CharField(max_length=16)
-    answers = models.JSONField(help_text="Question code -> yes/no.")
+    answers = models.JSONField(
+        help_text="Question code -> yes (true), no (false), not sure (null)."
+    )
     absolute_contraindications = models.JSONField(default=list)
     relative_contraindications = models.JSONField(default=list)
+    unsure = models.JSONField(
+        default=list,
+        help_text="Question codes answered 'not sure': a clinician resolves them with the "
+        "patient (by correcting the answer) before needling.",
+    )
     notes = models.TextField(blank=True)
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -46,6 +55,7 @@ class NeedlingScreening(models.Model):
             "answers",
             "absolute_contraindications",
             "relative_contraindications",
+            "unsure",
             "notes",
             "acknowledgement_note",
         ),
@@ -68,6 +78,47 @@ class NeedlingScreening(models.Model):
     @property
     def needs_acknowledgement(self) -> bool:
         return bool(self.relative_contraindications) and self.precautions_acknowledged_at is None
+
+    @property
+    def has_unsure(self) -> bool:
+        return bool(self.unsure)
+
+    @property
+    def needs_review(self) -> bool:
+        """Waiting for a clinician: a "not sure" to resolve or precautions to judge (the clinic
+        phones the patient). An absolute contraindication is a decision, not a review."""
+        return not self.has_absolute and (self.has_unsure or self.needs_acknowledgement)
+
+
+class ScreeningCorrection(models.Model):
+    """A clinician's correction of a screening's answers: who, when, why, and before/after.
+
+    Append-only; the screening's change history records the same change field by field.
+    """
+
+    # A correction means nothing without its screening: it goes when the screening lawfully
+    # goes (retention, erasure).
+    screening = models.ForeignKey(
+        NeedlingScreening, on_delete=models.CASCADE, related_name="corrections"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField()
+    reason = models.TextField()
+    before = models.JSONField(help_text="The changed answers as they were (code -> answer).")
+    after = models.JSONField(help_text="The changed answers as corrected (code -> answer).")
+
+    history = AuditedHistory(
+        "screening_correction", patient="patient_id", clinical=("reason", "before", "after")
+    )
+
+    class Meta:
+        ordering = ["-corrected_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Correction of screening {self.screening_id} on {self.corrected_at:%Y-%m-%d}"
 
 
 class ConsentMethod(models.TextChoices):

@@ -18,10 +18,12 @@ from .needling import (
     CLEARED,
     CONSENT_REQUIRED,
     CONTRAINDICATED,
+    REVIEW_REQUIRED,
     SCREENING_REQUIRED,
     NeedlingClearance,
     needling_clearance,
     needling_clearances,
+    screenings_to_review,
 )
 from .progress import (
     AdherenceWeek,
@@ -46,6 +48,7 @@ __all__ = [
     "CLEARED",
     "CONSENT_REQUIRED",
     "CONTRAINDICATED",
+    "REVIEW_REQUIRED",
     "SCREENING_REQUIRED",
     "AdherenceWeek",
     "MeasureProgress",
@@ -61,6 +64,7 @@ __all__ = [
     "plan_progress",
     "plans_adherence",
     "plans_visible_to",
+    "screenings_to_review",
     "templates_visible_to",
     "treatment_modalities",
 ]

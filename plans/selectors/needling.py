@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
 from booking.models import Patient
 
 from .. import errors
@@ -13,6 +15,7 @@ from ..models import NeedlingConsent, NeedlingScreening
 CLEARED = "cleared"
 SCREENING_REQUIRED = "screening_required"
 CONTRAINDICATED = "contraindicated"
+REVIEW_REQUIRED = "review_required"
 ACKNOWLEDGEMENT_REQUIRED = "acknowledgement_required"
 CONSENT_REQUIRED = "consent_required"
 
@@ -50,6 +53,13 @@ class NeedlingClearance:
                 "choose a non-needling treatment.",
                 details=details,
             )
+        if self.status == REVIEW_REQUIRED:
+            details = {"unsure": self.screening.unsure} if clinical_detail else {}
+            return errors.NeedlingReviewRequired(
+                f'{name} answered "not sure" on their dry-needling screening; a clinician who '
+                "treats them must check it with them and correct the screening first.",
+                details=details,
+            )
         if self.status == ACKNOWLEDGEMENT_REQUIRED:
             details = (
                 {"precautions": self.screening.relative_contraindications}
@@ -70,7 +80,8 @@ def needling_clearance(*, patient: Patient, on: date) -> NeedlingClearance:
     """The patient's dry-needling clearance for a session on `on`.
 
     The latest screening decides (a newer one supersedes an older "all clear"); it must still be
-    valid on that day. Then: no absolute contraindication, any precautions acknowledged, and a
+    valid on that day. Then: no absolute contraindication, no answer left "not sure", any
+    precautions acknowledged, and a
     consent given after that screening and not withdrawn.
     """
     screening = (
@@ -115,9 +126,39 @@ def _clearance(screening, on: date, latest_consent) -> NeedlingClearance:
         return NeedlingClearance(SCREENING_REQUIRED, screening)
     if screening.has_absolute:
         return NeedlingClearance(CONTRAINDICATED, screening)
+    # "Not sure" is never read as "no": a clinician resolves it with the patient first.
+    if screening.has_unsure:
+        return NeedlingClearance(REVIEW_REQUIRED, screening)
     if screening.needs_acknowledgement:
         return NeedlingClearance(ACKNOWLEDGEMENT_REQUIRED, screening)
     consent = latest_consent()
     if consent is None:
         return NeedlingClearance(CONSENT_REQUIRED, screening)
     return NeedlingClearance(CLEARED, screening, consent)
+
+
+def screenings_to_review(*, clinic_ids, today: date) -> QuerySet[NeedlingScreening]:
+    """Patients' current screenings waiting for a clinician's call, oldest first: an answer
+    "not sure" to resolve, or precautions to judge (see NeedlingScreening.needs_review).
+
+    Only each patient's latest screening, still valid on `today`, recorded at one of
+    `clinic_ids`. Returns rows without reading their clinical content: staff who do not treat
+    the patient may see that a call is due, not why (plans.access gates the answers).
+    """
+    latest = (
+        NeedlingScreening.objects.filter(patient=OuterRef("patient"))
+        .order_by("-screened_at", "-id")
+        .values("pk")[:1]
+    )
+    return (
+        NeedlingScreening.objects.filter(
+            clinic_id__in=clinic_ids, valid_until__gte=today, absolute_contraindications=[]
+        )
+        .filter(pk=Subquery(latest))
+        .filter(
+            ~Q(unsure=[])
+            | (~Q(relative_contraindications=[]) & Q(precautions_acknowledged_at__isnull=True))
+        )
+        .select_related("patient", "clinic")
+        .order_by("screened_at", "id")
+    )

@@ -10,7 +10,23 @@ from ..models import (
     ConsentMethod,
     NeedlingConsent,
     NeedlingScreening,
+    ScreeningCorrection,
 )
+
+# An answer: true (yes), false (no) or null (not sure). Clients sending only true/false work as
+# before; a "not sure" leaves the patient waiting for a clinician's call (review_required).
+ANSWER_HELP = "true (yes), false (no) or null (not sure: a clinician must check it)."
+
+
+class AnswerField(serializers.BooleanField):
+    """true, false or JSON null. An empty string or "null" text is refused rather than read as
+    "not sure": a question left blank by mistake must come back to the sender as bad input."""
+
+    NULL_VALUES = {None}
+
+
+def _answer() -> serializers.BooleanField:
+    return AnswerField(allow_null=True, help_text=ANSWER_HELP)
 
 
 class ScreeningIn(serializers.Serializer):
@@ -19,10 +35,22 @@ class ScreeningIn(serializers.Serializer):
         min_value=1, required=False, help_text="Default: the patient's home clinic."
     )
     answers = serializers.DictField(
-        child=serializers.BooleanField(),
-        help_text="Each question code of GET /screenings/questionnaire/: true (yes) or false (no).",
+        child=_answer(),
+        help_text="Each question code of GET /screenings/questionnaire/: true (yes), false (no) "
+        "or null (not sure).",
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class CorrectScreeningIn(serializers.Serializer):
+    answers = serializers.DictField(
+        child=_answer(),
+        allow_empty=False,
+        help_text="Only the corrected questions: code -> true, false or null.",
+    )
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why: for example 'Phoned the patient: not on anticoagulants.'"
+    )
 
 
 class AcknowledgeIn(serializers.Serializer):
@@ -63,6 +91,7 @@ class ClearanceOut(serializers.Serializer):
             "cleared",
             "screening_required",
             "contraindicated",
+            "review_required",
             "acknowledgement_required",
             "consent_required",
         ]
@@ -102,15 +131,35 @@ class ConsentOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CorrectionOut(serializers.ModelSerializer):
+    before = serializers.DictField(child=_answer(), read_only=True)
+    after = serializers.DictField(child=_answer(), read_only=True)
+
+    class Meta:
+        model = ScreeningCorrection
+        fields = ["id", "corrected_by", "corrected_at", "reason", "before", "after"]
+        read_only_fields = fields
+
+
 class ScreeningOut(serializers.ModelSerializer):
-    answers = serializers.DictField(child=serializers.BooleanField(), read_only=True)
+    answers = serializers.DictField(child=_answer(), read_only=True)
     absolute_contraindications = serializers.ListField(
         child=serializers.CharField(), read_only=True
     )
     relative_contraindications = serializers.ListField(
         child=serializers.CharField(), read_only=True
     )
+    unsure = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Questions answered 'not sure': needling waits until a clinician corrects them.",
+    )
+    needs_review = serializers.BooleanField(
+        read_only=True,
+        help_text="Waiting for a clinician's call: a 'not sure' or precautions to acknowledge.",
+    )
     consents = ConsentOut(many=True, read_only=True)
+    corrections = CorrectionOut(many=True, read_only=True)
 
     class Meta:
         model = NeedlingScreening
@@ -122,6 +171,8 @@ class ScreeningOut(serializers.ModelSerializer):
             "answers",
             "absolute_contraindications",
             "relative_contraindications",
+            "unsure",
+            "needs_review",
             "notes",
             "screened_by",
             "screened_at",
@@ -130,6 +181,7 @@ class ScreeningOut(serializers.ModelSerializer):
             "precautions_acknowledged_at",
             "acknowledgement_note",
             "consents",
+            "corrections",
         ]
         read_only_fields = fields
 
@@ -137,10 +189,20 @@ class ScreeningOut(serializers.ModelSerializer):
 class QuestionOut(serializers.Serializer):
     code = serializers.CharField()
     category = serializers.ChoiceField(choices=["absolute", "relative"])
-    question = serializers.CharField()
+    question = serializers.CharField(help_text="The clinician's wording.")
+    patient_question = serializers.CharField(help_text="The same question in plain words.")
+    group = serializers.CharField(help_text="The code of the group (screen) it is asked in.")
+    hint = serializers.CharField(allow_blank=True)
+
+
+class QuestionGroupOut(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    intro = serializers.CharField()
 
 
 class QuestionnaireOut(serializers.Serializer):
     version = serializers.CharField()
     valid_for_days = serializers.IntegerField()
+    groups = QuestionGroupOut(many=True)
     questions = QuestionOut(many=True)

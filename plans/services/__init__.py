@@ -8,8 +8,8 @@ Split by subject (the whole passes the ~400 lines at which STYLE.md splits a mod
   exercise prescriptions;
 - phases: a plan's phases (moving them) and their in-clinic components;
 - lifecycle: activate_plan, complete_plan (with its discharge summary), discontinue_plan;
-- safety: record_screening, acknowledge_precautions, record_consent, withdraw_consent and the
-  booking check for needling;
+- safety: record_screening, correct_screening, acknowledge_precautions, record_consent,
+  withdraw_consent and the booking check for needling;
 - scheduling: propose_schedule, confirm_schedule;
 - progress: log_exercise, record_outcome.
 """
@@ -29,6 +29,7 @@ from .progress import log_exercise, record_outcome
 from .safety import (
     acknowledge_precautions,
     check_needling_booking,
+    correct_screening,
     record_consent,
     record_screening,
     withdraw_consent,
@@ -65,6 +66,7 @@ __all__ = [
     "TemplatePhaseSpec",
     "TemplateSessionSpec",
     "acknowledge_precautions",
+    "correct_screening",
     "activate_plan",
     "add_component",
     "add_goal",

@@ -3,6 +3,8 @@ precautions, the patient's consent, and the check every needling booking passes.
 
 The rules (plans/clinical.py has the questions and their sources):
 - a patient with an absolute contraindication on their current screening is never needled;
+- an answer "not sure" is never read as "no": a clinician who treats the patient checks it with
+  them and corrects the screening (with a reason, audited) before needling;
 - relative contraindications (precautions) need a needling-qualified therapist's recorded
   acknowledgement;
 - consent is given after the current screening (a new screening - new medication, pregnancy -
@@ -23,6 +25,7 @@ from booking.models import Clinic, Patient, Treatment
 from core.users import acting_user
 
 from .. import errors
+from ..access import treats
 from ..clinical import (
     QUESTIONNAIRE_VERSION,
     SCREENING_ITEMS_BY_CODE,
@@ -30,38 +33,48 @@ from ..clinical import (
     WRITTEN_CONSENT_FOR,
     classify_answers,
 )
-from ..models import ConsentMethod, NeedlingConsent, NeedlingScreening
+from ..models import ConsentMethod, NeedlingConsent, NeedlingScreening, ScreeningCorrection
 from ..selectors import involves_needling, needling_clearance
 
 NEEDLING_QUALIFICATION = "dry_needling"
+
+
+def _check_answers(answers: dict, *, complete: bool) -> None:
+    """Every code known, every value yes (True), no (False) or not sure (None); with
+    `complete`, every question of the current questionnaire answered."""
+    missing = sorted(set(SCREENING_ITEMS_BY_CODE) - set(answers)) if complete else []
+    unknown = sorted(set(answers) - set(SCREENING_ITEMS_BY_CODE))
+    not_an_answer = sorted(
+        code for code, value in answers.items() if value is not None and not isinstance(value, bool)
+    )
+    if missing or unknown or not_an_answer:
+        raise errors.ScreeningIncomplete(
+            "Answer every screening question with yes, no or not sure.",
+            details={"missing": missing, "unknown": unknown, "not_yes_or_no": not_an_answer},
+        )
 
 
 def record_screening(
     *,
     patient: Patient,
     clinic: Clinic,
-    answers: dict[str, bool],
+    answers: dict[str, bool | None],
     screened_by=None,
     notes: str = "",
     now: datetime | None = None,
 ) -> NeedlingScreening:
     """Record a completed dry-needling screening; it becomes the patient's current one.
 
-    Every question of the current questionnaire must be answered yes or no
-    (ScreeningIncomplete, 400, listing missing and unknown codes). The contraindications found
-    are stored with the answers so the record keeps its meaning if the questionnaire changes.
+    Every question of the current questionnaire must be answered yes (True), no (False) or
+    not sure (None) (ScreeningIncomplete, 400, listing missing and unknown codes). The
+    contraindications found, and the questions answered "not sure", are stored with the answers
+    so the record keeps its meaning if the questionnaire changes. A "not sure" leaves the patient
+    not cleared for needling until a clinician corrects it (correct_screening).
     Not idempotent: each call is a new screening (and makes earlier consent no longer count).
     """
     now = now or timezone.now()
-    missing = sorted(set(SCREENING_ITEMS_BY_CODE) - set(answers))
-    unknown = sorted(set(answers) - set(SCREENING_ITEMS_BY_CODE))
-    not_bool = sorted(code for code, value in answers.items() if not isinstance(value, bool))
-    if missing or unknown or not_bool:
-        raise errors.ScreeningIncomplete(
-            "Answer every screening question with yes or no.",
-            details={"missing": missing, "unknown": unknown, "not_yes_or_no": not_bool},
-        )
-    absolute, relative = classify_answers(answers)
+    _check_answers(answers, complete=True)
+    absolute, relative, unsure = classify_answers(answers)
     return NeedlingScreening.objects.create(
         patient=patient,
         clinic=clinic,
@@ -69,10 +82,112 @@ def record_screening(
         answers=answers,
         absolute_contraindications=absolute,
         relative_contraindications=relative,
+        unsure=unsure,
         notes=notes,
         screened_by=acting_user(screened_by),
         screened_at=now,
         valid_until=clinic.today(now) + SCREENING_VALID_FOR,
+    )
+
+
+@transaction.atomic
+def correct_screening(
+    *,
+    screening: NeedlingScreening,
+    corrected_by,
+    answers: dict[str, bool | None],
+    reason: str,
+    now: datetime | None = None,
+) -> ScreeningCorrection:
+    """Correct answers of a patient's current screening (a mis-tap, or a "not sure" resolved
+    with the patient), and record who, when, why and the answers before and after.
+
+    Only a clinician in the patient's care team may correct (plans.access.treats: NotInCareTeam,
+    403). `answers` holds the changed questions only (code -> True, False or None); a reason is
+    required (ScreeningIncomplete, 400, as for bad codes or values;
+    CorrectionChangesNothing, 400, when nothing differs). Only the latest screening can be
+    corrected (ScreeningNotCurrent, 409): older ones no longer decide anything.
+
+    The rules stay those of a new screening: the contraindications are worked out again from
+    the corrected answers. A precaution the correction adds needs a fresh acknowledgement, and
+    a correction adding pregnancy withdraws verbal-only consent (written consent is needed).
+    Writes nothing on failure; not idempotent (a second identical call changes nothing: 400).
+    """
+    now = now or timezone.now()
+    screening = (
+        NeedlingScreening.objects.select_for_update().select_related("patient").get(pk=screening.pk)
+    )
+    if not treats(corrected_by, screening.patient):
+        raise errors.NotInCareTeam(
+            f"Only a clinician who treats {screening.patient.full_name} may correct their "
+            "screening."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ScreeningIncomplete(
+            "Say why the screening is corrected.", details={"reason": ["This field is required."]}
+        )
+    latest = (
+        NeedlingScreening.objects.filter(patient_id=screening.patient_id)
+        .order_by("-screened_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest != screening.pk:
+        raise errors.ScreeningNotCurrent(
+            "Only the patient's latest screening can be corrected; a newer one has replaced it."
+        )
+    _check_answers(answers, complete=False)
+    changed = {
+        code: value for code, value in answers.items() if screening.answers.get(code) != value
+    }
+    if not changed:
+        raise errors.CorrectionChangesNothing()
+
+    before = {code: screening.answers.get(code) for code in changed}
+    new_answers = {**screening.answers, **changed}
+    absolute, relative, unsure = classify_answers(new_answers)
+    added_precautions = set(relative) - set(screening.relative_contraindications)
+    screening.answers = new_answers
+    screening.absolute_contraindications = absolute
+    screening.relative_contraindications = relative
+    screening.unsure = unsure
+    fields = ["answers", "absolute_contraindications", "relative_contraindications", "unsure"]
+    if added_precautions and screening.precautions_acknowledged_at is not None:
+        # The acknowledgement judged other precautions; the new ones need judging too.
+        screening.precautions_acknowledged_at = None
+        screening.precautions_acknowledged_by = None
+        screening.acknowledgement_note = ""
+        fields += [
+            "precautions_acknowledged_at",
+            "precautions_acknowledged_by",
+            "acknowledgement_note",
+        ]
+    # The change history records the user and the reason with the before/after of each field
+    # (simple-history's reason column holds 100 characters; the correction row keeps it whole).
+    screening._history_user = corrected_by
+    screening._change_reason = reason[:100]
+    screening.save(update_fields=fields)
+
+    if added_precautions & WRITTEN_CONSENT_FOR:
+        for consent in NeedlingConsent.objects.select_for_update().filter(
+            screening=screening, withdrawn_at__isnull=True, method=ConsentMethod.VERBAL
+        ):
+            consent.withdrawn_at = now
+            consent.withdrawn_by = corrected_by
+            consent.withdrawal_note = (
+                "Withdrawn by a screening correction: in pregnancy consent must be written."
+            )
+            consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+
+    return ScreeningCorrection.objects.create(
+        screening=screening,
+        patient_id=screening.patient_id,
+        corrected_by=corrected_by,
+        corrected_at=now,
+        reason=reason,
+        before=before,
+        after=changed,
     )
 
 

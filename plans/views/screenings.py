@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,15 +22,21 @@ from ..access import (
     screenings_visible_to,
     treats,
 )
-from ..clinical import QUESTIONNAIRE_VERSION, SCREENING_ITEMS, SCREENING_VALID_FOR
+from ..clinical import (
+    QUESTIONNAIRE_VERSION,
+    SCREENING_GROUPS,
+    SCREENING_ITEMS,
+    SCREENING_VALID_FOR,
+)
 from ..filters import ScreeningFilter
 from ..models import NeedlingScreening
-from ..selectors import needling_clearance, patient_clinic_ids
+from ..selectors import needling_clearance, patient_clinic_ids, screenings_to_review
 from ..serializers import (
     AcknowledgeIn,
     ClearanceOut,
     ClearanceQuery,
     ConsentIn,
+    CorrectScreeningIn,
     QuestionnaireOut,
     ScreeningIn,
     ScreeningOut,
@@ -58,8 +65,9 @@ class ClinicalRecords(permissions.BasePermission):
     retrieve=extend_schema(responses={200: ScreeningOut, **ERRORS}),
 )
 class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Dry-needling screenings with their consents. A screening is never edited: a change in
-    health is a new screening; only the precautions' acknowledgement and consents are added."""
+    """Dry-needling screenings with their consents and corrections. A change in health is a new
+    screening; a clinician who treats the patient may correct answers with a reason (audited);
+    the precautions' acknowledgement and consents are added."""
 
     serializer_class = ScreeningOut
     permission_classes = [ClinicalRecords]
@@ -70,7 +78,7 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return NeedlingScreening.objects.none()
-        return screenings_visible_to(self.request.user)
+        return screenings_visible_to(self.request.user).prefetch_related("corrections")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -145,6 +153,39 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._rendered(screening)
 
+    @extend_schema(request=CorrectScreeningIn, responses={200: ScreeningOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Correct answers (a mis-tap, a "not sure" checked with the patient), with a reason.
+
+        Only a clinician who treats the patient; the correction (who, when, why, before and
+        after) is listed under `corrections` and kept in the change history."""
+        screening = self._screening_for_clinician()
+        data = valid_data(CorrectScreeningIn, request.data)
+        services.correct_screening(
+            screening=screening,
+            corrected_by=request.user,
+            answers=data["answers"],
+            reason=data["reason"],
+        )
+        return self._rendered(screening)
+
+    @extend_schema(responses={200: ScreeningOut(many=True), **ERRORS})
+    @action(detail=False, methods=["get"], url_path="to-review")
+    def to_review(self, request):
+        """Current screenings of patients the caller treats that wait for a clinician's call:
+        an answer "not sure", or precautions to acknowledge. Oldest first."""
+        access = access_for(request)
+        clinic_ids = [cid for cid in access.roles if is_clinician_at(access, cid)]
+        if access.is_superuser:
+            clinic_ids = Clinic.objects.values("pk")
+        waiting = screenings_to_review(clinic_ids=clinic_ids, today=timezone.localdate()).filter(
+            pk__in=self.get_queryset().values("pk")
+        )
+        page = self.paginate_queryset(waiting.prefetch_related("consents", "corrections"))
+        self._open(page)
+        return self.get_paginated_response(ScreeningOut(page, many=True).data)
+
     @extend_schema(request=ConsentIn, responses={201: ScreeningOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
@@ -170,10 +211,12 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(responses={200: QuestionnaireOut, **ERRORS})
     @action(detail=False, methods=["get"])
     def questionnaire(self, request):
-        """The current screening questions, absolute and relative contraindications."""
+        """The current screening questions, absolute and relative contraindications, in the
+        clinician's and the patient's words, with the groups patients answer them in."""
         body = {
             "version": QUESTIONNAIRE_VERSION,
             "valid_for_days": SCREENING_VALID_FOR.days,
+            "groups": [vars(group) for group in SCREENING_GROUPS],
             "questions": [vars(item) for item in SCREENING_ITEMS],
         }
         return Response(QuestionnaireOut(body).data)

@@ -15,6 +15,7 @@ from plans.selectors import (
     CLEARED,
     CONSENT_REQUIRED,
     CONTRAINDICATED,
+    REVIEW_REQUIRED,
     SCREENING_REQUIRED,
     involves_needling,
     needling_clearances,
@@ -69,6 +70,7 @@ NEEDLING_STATUS_TEXT = {
     SCREENING_REQUIRED: "Needs a dry-needling screening first",
     CONSENT_REQUIRED: "Needs consent to dry needling",
     ACKNOWLEDGEMENT_REQUIRED: "Needling precautions to acknowledge first",
+    REVIEW_REQUIRED: 'Screening answer "not sure": check it with the patient first',
     CONTRAINDICATED: "Must not be needled: contraindication on screening",
 }
 

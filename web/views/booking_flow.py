@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from booking import services as booking_services
 from booking.errors import SlotConflict
 from booking.models import Booking, Clinic, Therapist, Treatment
+from booking.photos import photo_version
 from booking.selectors import access_for, booking_terms
 from core.api import DomainError
 from plans.errors import NeedlingNotCleared
@@ -79,25 +81,135 @@ def therapists(request: HttpRequest, clinic: str, treatment: int) -> HttpRespons
     return page(request, "web/book/therapists.html", context)
 
 
+def therapist_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A therapist's photo (public, like their name and bio on the therapist step).
+
+    The stored file is a JPEG this app re-encoded (booking.photos), so it is always served as
+    image/jpeg with a policy that lets it do nothing but be shown. An address with the current
+    version (?v=) is cached for good; a new photo gets a new address.
+    """
+    therapist = get_object_or_404(Therapist.objects.only("pk", "photo"), pk=pk)
+    if not therapist.photo:
+        raise Http404("No photo.")
+    try:
+        handle = therapist.photo.storage.open(therapist.photo.name, "rb")
+    except FileNotFoundError as missing:
+        raise Http404("No photo.") from missing
+    response = FileResponse(handle, content_type="image/jpeg")
+    current = request.GET.get("v") == photo_version(therapist)
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if current else "public, max-age=300"
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = 'inline; filename="therapist.jpg"'
+    return response
+
+
 def _patient_id(request: HttpRequest) -> int | None:
     patient = access_for(request).patient
     return patient.pk if patient else None
 
 
+WEEKDAYS = [
+    ("Monday", "Mon"),
+    ("Tuesday", "Tue"),
+    ("Wednesday", "Wed"),
+    ("Thursday", "Thu"),
+    ("Friday", "Fri"),
+    ("Saturday", "Sat"),
+    ("Sunday", "Sun"),
+]
+
+
+@dataclass(frozen=True)
+class MonthDay:
+    """One day of the month view on the times step."""
+
+    day: date
+    times: int = 0
+    # None when times are free; else why not: "past", "closed", "not working", "full" or
+    # "not yet" (beyond how far ahead the clinic takes online bookings).
+    nothing_because: str | None = None
+
+    @property
+    def short(self) -> str:
+        """What fits in a phone-width cell (the legend explains each)."""
+        if self.times:
+            return str(self.times)
+        return {"closed": "shut", "not working": "off", "full": "full"}.get(
+            self.nothing_because, ""
+        )
+
+    @property
+    def described(self) -> str:
+        when = f"{self.day:%A} {self.day.day} {self.day:%B}"
+        if self.times:
+            return f"{when}: {self.times} free time{'s' if self.times != 1 else ''}"
+        reason = {
+            "closed": "the clinic is closed",
+            "not working": "the therapist is not working",
+            "not yet": "not open for online booking yet",
+            "full": "no free times",
+        }.get(self.nothing_because, "no free times")
+        return f"{when}: {reason}"
+
+
+def _month_weeks(
+    first: date, by_day: dict, *, today: date, horizon: date
+) -> list[list[MonthDay | None]]:
+    """The month of `first` as weeks from Monday (None pads the first and last weeks)."""
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    cells: list[MonthDay | None] = [None] * first.weekday()
+    day = first
+    while day <= last:
+        found = by_day.get(day)
+        if day < today:
+            cells.append(MonthDay(day, nothing_because="past"))
+        elif day > horizon:
+            cells.append(MonthDay(day, nothing_because="not yet"))
+        elif found is not None and found.times:
+            cells.append(MonthDay(day, times=len(found.times)))
+        else:
+            cells.append(MonthDay(day, nothing_because=found.nothing_because if found else "full"))
+        day += timedelta(days=1)
+    cells += [None] * (-len(cells) % 7)
+    return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
 def week_of_times(
-    request, treatment, therapist, *, exclude_booking_id=None, patient_id=None, not_at=None
+    request,
+    treatment,
+    therapist,
+    *,
+    exclude_booking_id=None,
+    patient_id=None,
+    not_at=None,
+    with_month: bool = False,
 ) -> dict:
-    """The context for a week of bookable times starting at ?from= (default today)."""
-    today = treatment.clinic.today()
+    """The context for a week of bookable times starting at ?from= (default today).
+
+    `with_month` adds the month view of the week's first day, computed from the same single
+    availability run as the week (the run then spans the month and the week: at most 37 days).
+    """
+    clinic = treatment.clinic
+    today = clinic.today()
     first_day = max(parse_day(request.GET.get("from"), today), today)
-    days = selectors.days_of_times(
+    run_start, run_days = first_day, 7
+    if with_month:
+        month_first = first_day.replace(day=1)
+        month_last = (month_first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        run_start = max(today, month_first)
+        run_days = (max(month_last, first_day + timedelta(days=6)) - run_start).days + 1
+    all_days = selectors.days_of_times(
         treatment=treatment,
-        first_day=first_day,
+        first_day=run_start,
+        days=run_days,
         therapist_id=therapist.pk if therapist else None,
         patient_id=patient_id,
         exclude_booking_id=exclude_booking_id,
         not_at=not_at,
     )
+    days = [day for day in all_days if first_day <= day.day <= first_day + timedelta(days=6)]
     with_times = [day for day in days if day.times]
     chosen = parse_day(request.GET.get("day"), None)
     # A day tapped on is shown even when empty, so it can say why (closed, not working, full).
@@ -114,6 +226,20 @@ def week_of_times(
         "therapist": therapist,
         "has_times": bool(with_times),
     }
+    if with_month:
+        month_first = first_day.replace(day=1)
+        horizon = today + timedelta(days=clinic.booking_horizon_days)
+        previous_month = (month_first - timedelta(days=1)).replace(day=1)
+        next_month = (month_first + timedelta(days=32)).replace(day=1)
+        context["weekdays"] = WEEKDAYS
+        context["month"] = {
+            "first": month_first,
+            "weeks": _month_weeks(
+                month_first, {d.day: d for d in all_days}, today=today, horizon=horizon
+            ),
+            "previous_from": max(previous_month, today) if month_first > today else None,
+            "next_from": next_month if next_month <= horizon else None,
+        }
     if not context["has_times"]:
         context["first_free_day"] = selectors.first_free_day(
             treatment=treatment,
@@ -128,7 +254,9 @@ def week_of_times(
 def times(request: HttpRequest, clinic: str, treatment: int) -> HttpResponse:
     treatment = _treatment(clinic, treatment)
     therapist = therapist_choice(treatment, request.GET.get("therapist"))
-    context = week_of_times(request, treatment, therapist, patient_id=_patient_id(request))
+    context = week_of_times(
+        request, treatment, therapist, patient_id=_patient_id(request), with_month=True
+    )
     therapist_param = str(therapist.pk) if therapist else "any"
     context["confirm_url"] = reverse("web:confirm", args=[treatment.clinic.slug, treatment.pk])
     context.update(

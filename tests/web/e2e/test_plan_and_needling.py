@@ -90,11 +90,14 @@ def test_patient_ticks_off_exercises_and_is_screened_for_needling(
     )
     page.goto(f"/book/derby/{needling.pk}/times/?therapist=any&from=2027-03-02")
     page.get_by_role("link", name="Tuesday 2 March at 10:00").click()
-    page.get_by_role("heading", name="A few safety questions").wait_for()
+    page.get_by_role("heading", name="Your health today").wait_for()
     shot(page, "patient-12-needling-screening-360")
-    for question in page.locator("fieldset.question").all():
-        question.get_by_label("No").check()
-    page.get_by_role("button", name="Continue").click()
+    for _ in range(5):  # five screens of plain questions, then the review
+        for question in page.locator("fieldset.question").all():
+            question.get_by_label("No", exact=True).check()
+        page.get_by_role("button", name=re.compile("Continue|check your answers")).click()
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    page.get_by_role("button", name="Send my answers").click()
     page.get_by_role("heading", name="Your consent to dry needling").wait_for()
     assert NeedlingScreening.objects.filter(patient=patient).count() == 1
     shot(page, "patient-13-needling-consent-360")
