@@ -148,80 +148,63 @@ def register(request: HttpRequest) -> HttpResponse:
     single = clinics.count() == 1
     form = RegistrationForm(request.POST or None, clinics=None if single else clinics)
     next_url = _safe_next(request)
-    if request.method == "POST":
-        wait = wait_before(request, RegistrationThrottle())
-        if wait is not None:
-            return too_many_requests(
-                request, wait, "Too many accounts have been created from here in a short time."
-            )
     if request.method == "POST" and form.is_valid():
         clinic = clinics.first() if single else form.cleaned_data["clinic"]
-        earlier = registration.earlier_record_for(form.cleaned_data["email"], clinic=clinic)
-        if earlier is not None:
-            pending = register_pending(request, form, clinic, earlier, next_url)
-            if pending is not None:
-                return page(
-                    request,
-                    "web/accounts/verify_email_sent.html",
-                    {
-                        "email": pending.user.email,
-                        "hours": settings.EMAIL_VERIFICATION_MAX_AGE_HOURS,
-                    },
-                )
-        elif register_and_sign_in(request, form, clinic) is not None:
-            return redirect(next_url or reverse("web:appointments"))
+        done = register_and_sign_in(
+            request, form, clinic, next_url=next_url or reverse("web:appointments")
+        )
+        if done is not None:
+            return done
     return page(request, "web/accounts/register.html", {"form": form, "next": next_url})
 
 
-def register_and_sign_in(request: HttpRequest, form: RegistrationForm, clinic: Clinic):
-    """Create the patient's account from a valid form and sign them in; the Patient, or None
-    with the form's email field explaining that the account already exists."""
-    values = form.cleaned_data
-    try:
-        patient = services.register_patient(
-            clinic=clinic,
-            email=values["email"],
-            password=values["password1"],
-            first_name=values["first_name"],
-            last_name=values["last_name"],
-            phone=values["phone"],
-            date_of_birth=values["date_of_birth"],
-            consents_to_email=values["consents_to_email"],
-            consents_to_sms=values["consents_to_sms"],
+def register_and_sign_in(
+    request: HttpRequest, form: RegistrationForm, clinic: Clinic, *, next_url: str
+) -> HttpResponse | None:
+    """Create the patient's account from a valid form (the registration page and the booking
+    flow's details step both come here). Returns where to go next: `next_url`, signed in; or,
+    when the email matches a record the clinic made earlier, a page asking them to open the
+    link we emailed (the record is linked only once the address is verified); or 429 when too
+    many accounts were made from here. None with the form's email field explaining that the
+    account already exists."""
+    wait = wait_before(request, RegistrationThrottle())
+    if wait is not None:
+        return too_many_requests(
+            request, wait, "Too many accounts have been created from here in a short time."
         )
-    except AccountExists as error:
+    values = form.cleaned_data
+    details = {
+        "email": values["email"],
+        "password": values["password1"],
+        "first_name": values["first_name"],
+        "last_name": values["last_name"],
+        "phone": values["phone"],
+        "date_of_birth": values["date_of_birth"],
+        "consents_to_email": values["consents_to_email"],
+        "consents_to_sms": values["consents_to_sms"],
+    }
+    earlier = registration.earlier_record_for(values["email"], clinic=clinic)
+    try:
+        if earlier is not None:
+            pending = registration.register_pending(
+                clinic=clinic, patient=earlier, next_url=next_url, **details
+            )
+        else:
+            patient = services.register_patient(clinic=clinic, **details)
+    except (AccountExists, PendingAccountExists) as error:
         form.add_error("email", error.message)
         return None
+    if earlier is not None:
+        # Opened in this browser, the link signs them straight in; elsewhere they sign in.
+        request.session[_PENDING_SESSION_KEY] = pending.user_id
+        return page(
+            request,
+            "web/accounts/verify_email_sent.html",
+            {"email": pending.user.email, "hours": settings.EMAIL_VERIFICATION_MAX_AGE_HOURS},
+        )
     login(request, patient.user, backend=SIGN_IN_BACKEND)
     messages.success(request, f"Welcome, {patient.first_name}. Your account is ready.")
-    return patient
-
-
-def register_pending(request: HttpRequest, form: RegistrationForm, clinic, earlier, next_url):
-    """The email matches a record the clinic made earlier: create the sign-in, email a link to
-    verify the address, and link the record only when it is opened. None with the form's email
-    field explaining that the account already exists."""
-    values = form.cleaned_data
-    try:
-        pending = registration.register_pending(
-            clinic=clinic,
-            patient=earlier,
-            email=values["email"],
-            password=values["password1"],
-            first_name=values["first_name"],
-            last_name=values["last_name"],
-            phone=values["phone"],
-            date_of_birth=values["date_of_birth"],
-            consents_to_email=values["consents_to_email"],
-            consents_to_sms=values["consents_to_sms"],
-            next_url=next_url,
-        )
-    except PendingAccountExists as error:
-        form.add_error("email", error.message)
-        return None
-    # Opened in this browser, the link signs them straight in; elsewhere they sign in.
-    request.session[_PENDING_SESSION_KEY] = pending.user_id
-    return pending
+    return redirect(next_url)
 
 
 def verify_email(request: HttpRequest) -> HttpResponse:
