@@ -2,6 +2,7 @@
 files on a fresh checkout, and docker-compose migrates once per deploy."""
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -206,3 +207,11 @@ def test_the_benchmarks_raise_the_rate_limits_they_would_hit():
             continue
         setup = source.index("django.setup()") if "django.setup()" in source else len(source)
         assert 'os.environ.setdefault(f"THROTTLE_{_scope}"' in source[:setup], bench.name
+
+
+def test_every_setting_read_from_the_environment_is_in_env_example():
+    settings_source = (ROOT / "config" / "settings.py").read_text()
+    names = set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
+    example = (ROOT / ".env.example").read_text()
+    missing = sorted(name for name in names if not re.search(rf"\b{name}=", example))
+    assert not missing, f"document these in .env.example: {missing}"
