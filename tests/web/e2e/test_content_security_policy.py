@@ -73,3 +73,30 @@ def test_patient_and_reception_pages_run_with_no_violation(
     desk.get_by_role("link", name="New booking").first.click()
     desk.locator("dialog[open]").wait_for()
     assert violations(desk, desk_console) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_django_admin_and_the_therapist_day_run_with_no_violation(
+    open_page, clock, massage, therapist
+):
+    from tests.factories import UserFactory
+
+    UserFactory(username="boss", is_staff=True, is_superuser=True)
+    admin, admin_console = watched(open_page, DESKTOP)
+    admin.goto("/admin/login/")
+    admin.get_by_label("Username").fill("boss")
+    admin.get_by_label("Password").fill("correct-horse-battery")
+    admin.get_by_role("button", name="Log in").click()
+    admin.wait_for_url("**/admin/")
+    for path in (
+        "/admin/",
+        "/admin/booking/booking/",
+        f"/admin/booking/treatment/{massage.pk}/change/",
+    ):
+        admin.goto(path)
+        assert violations(admin, admin_console) == [], path
+
+    day, day_console = watched(open_page, DESKTOP)
+    sign_in(day, "tess")
+    day.goto("/therapist/")
+    assert violations(day, day_console) == []
