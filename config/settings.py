@@ -203,7 +203,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Failures are kept (that is the counter); successful sign-ins are not logged by axes, so
 # client addresses do not pile up forever beside the audit trail.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Never stored in its counters: the password typed, or the form's CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
 # Our own admin for the counters (accounts/admin.py: scoped to a clinic admin's accounts, with
 # an unlock action) replaces axes' unscoped one.
 AXES_ENABLE_ADMIN = False

@@ -288,3 +288,14 @@ def test_a_lockout_made_in_one_test(clock, pat):
 def test_is_gone_in_the_next(clock, pat):
     assert not AccessAttempt.objects.exists()
     assert api_sign_in("pat", address="127.0.0.1").status_code == 200
+
+
+def test_the_counters_never_keep_a_typed_password(clock, pat):
+    Client(REMOTE_ADDR="203.0.113.5").post(
+        SIGN_IN, {"username": "pat", "password": "my-Secret-guess-1"}
+    )
+    api_sign_in("pat", "my-Secret-guess-2")
+    stored = " ".join(
+        f"{a.get_data} {a.post_data} {a.username}" for a in AccessAttempt.objects.all()
+    )
+    assert "my-Secret-guess" not in stored

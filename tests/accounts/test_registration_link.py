@@ -262,3 +262,10 @@ def test_the_booking_flows_details_step_verifies_too_and_returns_to_the_booking(
     assert opened["Location"].startswith(confirm)
     earlier.refresh_from_db()
     assert earlier.user is not None
+
+
+def test_the_verification_link_is_kept_out_of_logs():
+    from core.logs import redact
+
+    line = '"GET /register/verify/?token=eyJwIjo0fQ:1abc:xyz&next=/appointments/ HTTP/1.1" 302'
+    assert "eyJwIjo0fQ" not in redact(line)
