@@ -29,3 +29,17 @@ class TokenSerializer(serializers.ModelSerializer):
     def get_current(self, token: AuthToken) -> bool:
         auth = self.context["request"].auth
         return isinstance(auth, AuthToken) and auth.pk == token.pk
+
+
+class UnlockIn(serializers.Serializer):
+    account = serializers.CharField(
+        max_length=254, help_text="Username or email address of the account to unlock."
+    )
+
+
+class UnlockOut(serializers.Serializer):
+    account = serializers.CharField(help_text="The account's username.")
+    was_locked = serializers.BooleanField()
+    failures_cleared = serializers.IntegerField(
+        help_text="Failed sign-ins that no longer count against the account."
+    )

@@ -3,20 +3,29 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import error_response
 
-from . import services
+from . import lockout, registration, services
 from .authentication import TokenAuthentication
+from .errors import EmailNotVerified
 from .models import AuthToken
-from .serializers import IssuedTokenSerializer, SignInSerializer, TokenSerializer
+from .serializers import (
+    IssuedTokenSerializer,
+    SignInSerializer,
+    TokenSerializer,
+    UnlockIn,
+    UnlockOut,
+)
 
 
 class ObtainTokenView(APIView):
-    """Exchange a username (or email address) and password for an API token that expires."""
+    """Exchange a username or email address (any case) and password for an API token that
+    expires. Too many failed attempts for one account or from one address answer 429
+    `sign_in_locked` with Retry-After, even with the right password, until the lock-out ends."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -26,6 +35,14 @@ class ObtainTokenView(APIView):
         responses={
             200: IssuedTokenSerializer,
             400: error_response("Wrong username or password (code `invalid`)."),
+            403: error_response(
+                "The account's email address is not verified yet (`email_not_verified`); "
+                "a new link has been emailed."
+            ),
+            429: error_response(
+                "Too many failed sign-ins for this account or from this address "
+                "(`sign_in_locked`); see Retry-After."
+            ),
         },
     )
     def post(self, request):
@@ -38,6 +55,10 @@ class ObtainTokenView(APIView):
         )
         if user is None:
             raise ValidationError({"non_field_errors": ["Unable to sign in with those details."]})
+        pending = registration.pending_for(user)
+        if pending is not None:
+            registration.send_verification(pending.pk)
+            raise EmailNotVerified()
         token, secret = services.issue_token(user, client=request.headers.get("User-Agent", ""))
         return Response(IssuedTokenSerializer({"token": secret, "expires_at": token.expiry}).data)
 
@@ -67,3 +88,38 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
 
     def perform_destroy(self, instance):
         services.revoke_token(instance)
+
+
+class UnlockAccountView(APIView):
+    """A clinic admin unlocks an account of their clinic (staff, therapist or patient) that
+    too many failed sign-ins have locked, so its owner can sign in at once."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=UnlockIn,
+        responses={
+            200: UnlockOut,
+            403: error_response("Only clinic admins unlock accounts."),
+            404: error_response("No account by that name that you may unlock."),
+        },
+    )
+    def post(self, request):
+        if not (request.user.is_superuser or lockout.administered_clinic_ids(request.user)):
+            raise PermissionDenied("Only clinic admins unlock accounts.")
+        body = UnlockIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = lockout.account_for(body.validated_data["account"])
+        was_locked = user is not None and lockout.is_locked(user)
+        user, cleared = lockout.unlock_account_for(
+            admin=request.user, identifier=body.validated_data["account"]
+        )
+        return Response(
+            UnlockOut(
+                {
+                    "account": user.get_username(),
+                    "was_locked": was_locked,
+                    "failures_cleared": cleared,
+                }
+            ).data
+        )

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,10 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us rather than a CDN
     "simple_history",
+    "axes",
+    "csp",
     "accounts",
     "audit",
     "booking",
@@ -54,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A NUL byte in the address is a 400 before anything reaches the database.
     "core.middleware.RefuseNulBytes",
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the 429 page or error.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +179,45 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Auth and i18n --------------------------------------------------------------------------
+# The sign-in guard (django-axes) first: it refuses a locked-out account or address before any
+# password is checked. Then one backend for every sign-in (web, API token, admin): username or
+# email address, either case (accounts/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.SignInGuard",
+    "accounts.backends.EmailOrUsernameBackend",
+]
+
+# Sign-in lock-out (django-axes, accounts/lockout.py): SIGN_IN_FAILURE_LIMIT failed sign-ins for
+# one account, or from one client address, within SIGN_IN_LOCKOUT_MINUTES lock it for that
+# long after the last failure; meanwhile every attempt, right password or not, answers 429
+# with Retry-After. A clinic admin can unlock their clinic's accounts (admin and API).
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+# "Pat@Example.com", "pat@example.com" and "pat" are one account, counted once.
+AXES_USERNAME_CALLABLE = "accounts.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+# Knocking during a lock-out does not extend it: the window ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are kept (that is the counter); successful sign-ins are not logged by axes, so
+# client addresses do not pile up forever beside the audit trail.
+AXES_DISABLE_ACCESS_LOG = True
+# Never stored in its counters: the password typed, or the form's CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "csrfmiddlewaretoken"]
+# Our own admin for the counters (accounts/admin.py: scoped to a clinic admin's accounts, with
+# an unlock action) replaces axes' unscoped one.
+AXES_ENABLE_ADMIN = False
+
+# Client addresses (lock-out, rate limits): X-Forwarded-For is believed only behind this many
+# proxies of our own; 0 (the default) takes the connection's address and ignores the header,
+# which any client can write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Links in account emails (password reset, email verification) work this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=24) * 3600
+EMAIL_VERIFICATION_MAX_AGE_HOURS = env.int("EMAIL_VERIFICATION_MAX_AGE_HOURS", default=72)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -186,7 +232,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the image does it at build time).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Uploaded files (therapist photos only): kept under MEDIA_ROOT and served through the app
 # (web.views.booking_flow.therapist_photo), so no web server needs to expose the folder.
 # In docker-compose or on several web hosts, MEDIA_ROOT must be a shared, persistent volume.
@@ -196,6 +243,52 @@ THERAPIST_PHOTO_MAX_BYTES = env.int("THERAPIST_PHOTO_MAX_BYTES", default=5 * 102
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# WhiteNoise also serves straight from each app's static/ folder, so `gunicorn config.wsgi` on a
+# fresh checkout has its CSS and JavaScript without a collectstatic step (the image still
+# collects them at build time, compressed).
+WHITENOISE_USE_FINDERS = True
+
+# --- HTTPS and browser security ----------------------------------------------------------------
+# HTTPS=1 in production (behind TLS): HSTS, HTTP redirected to HTTPS, cookies only over HTTPS.
+# Off by default so the embedded default and loopback runs work over plain HTTP.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# Behind a TLS-terminating proxy, the header it sets to say the request came over HTTPS, as
+# "HEADER,value" (e.g. HTTP_X_FORWARDED_PROTO,https). Only set it when that proxy always
+# writes (or strips) the header; otherwise a client could claim HTTPS.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+# The health check is called over plain HTTP by the container's own probe.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and images
+# only from this site, no inline scripts, no plugins, no framing. Inline style *attributes*
+# stay allowed (style-src-attr): the diary places its blocks with `style="--at: …"`; style
+# elements and scripts stay locked to our own files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 
 LOGIN_URL = "web:login"
@@ -262,6 +355,16 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DATETIME_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Rate limits per scope (core/throttles.py): per user when signed in, else per client
+    # address; over the limit answers 429 with Retry-After. "N/second|minute|hour|day".
+    "DEFAULT_THROTTLE_RATES": {
+        "availability": env.str("THROTTLE_AVAILABILITY", default="120/minute"),
+        "booking": env.str("THROTTLE_BOOKING", default="30/minute"),
+        "registration": env.str("THROTTLE_REGISTRATION", default="10/hour"),
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="10/hour"),
+    },
+    # Proxies of ours in front of the app: how much of X-Forwarded-For to believe.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # Request bodies nested deeper than this are answered 400 (core/parsers.py).
@@ -276,6 +379,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN, and it fits our CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.add_error_responses",

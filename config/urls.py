@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from booking import views as booking_views
@@ -9,6 +9,7 @@ from plans import views as plan_views
 from privacy import views as privacy_views
 from sessionnotes import views as note_views
 from waitlist.views import WaitlistViewSet
+from web.views import accounts as account_pages
 
 from .health import health
 
@@ -38,14 +39,40 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="schema", template_name="web/api/docs.html"),
+        # The split view serves its start-up script as a file (?script), so the page needs no
+        # inline script under the Content-Security-Policy; Swagger UI comes from the sidecar.
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="web/api/docs.html"),
         name="docs",
     ),
     *router.urls,
 ]
 
+# Forgotten passwords (Django's own views in our pages) and the email verification link of a
+# registration that matches an earlier patient record. The reset link's path (/reset/<uid>/
+# <token>/) and the verification link's ?token= are redacted from logs (core/logs.py).
+account_urls = [
+    path("password-reset/", account_pages.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        account_pages.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        account_pages.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        account_pages.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("register/verify/", account_pages.verify_email, name="verify_email"),
+]
+
 urlpatterns = [
     path("health/", health, name="health"),
+    *account_urls,
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     *feed_urlpatterns,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -44,6 +44,15 @@ class SignInForm(AuthenticationForm):
             {"autocomplete": "username", "autocapitalize": "none"}
         )
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form (one answer for known and unknown addresses alike), in our words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
 
 
 class PhoneField(forms.CharField):

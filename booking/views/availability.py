@@ -10,6 +10,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.throttles import AvailabilityThrottle
+
 from ..availability import Availability
 from ..models import Clinic
 from ..selectors import access_for, treatments_visible_to
@@ -21,6 +23,7 @@ class AvailabilityView(APIView):
     """Every bookable slot of one treatment in a window (at most 62 days)."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [AvailabilityThrottle]
 
     @extend_schema(
         parameters=[

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import error_response, lookup
+from core.throttles import BookingThrottle
 
 from .. import services
 from ..filters import BookingFilter
@@ -42,6 +43,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     queryset = Booking.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = BookingOut
+    throttle_classes = [BookingThrottle]
     filterset_class = BookingFilter
     ordering_fields = ["start", "created_at", "updated_at"]
     ordering = ["start", "id"]

@@ -357,10 +357,12 @@ def confirm(request: HttpRequest, clinic: str, treatment: int) -> HttpResponse:
         and not access.is_authenticated
     ):
         registration = RegistrationForm(request.POST)
-        if registration.is_valid() and register_and_sign_in(
-            request, registration, treatment.clinic
-        ):
-            return redirect(here_with_query)
+        if registration.is_valid():
+            done = register_and_sign_in(
+                request, registration, treatment.clinic, next_url=here_with_query
+            )
+            if done is not None:
+                return done
 
     if request.method == "POST" and data.get("action") == "confirm":
         if not access.is_authenticated:
