@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, booking_flow, diary, patients, records, therapists
+from .views import accounts, booking_flow, diary, notes, patients, records, therapists
 
 app_name = "web"
 
@@ -74,4 +74,6 @@ urlpatterns = [
     path("therapist/feeds/<int:pk>/rotate/", therapists.rotate_feed, name="rotate_feed"),
     path("therapist/sessions/<int:pk>/", records.therapist_session, name="therapist_session"),
     path("therapist/patients/<int:pk>/", records.patient_record, name="patient_record"),
+    path("therapist/sessions/<int:pk>/note/", notes.note_page, name="note"),
+    path("therapist/sessions/<int:pk>/note/autosave/", notes.autosave, name="note_autosave"),
 ]

@@ -108,7 +108,7 @@ def _require_needling_cleared(booking: Booking, records: list[RecordIn]) -> None
         )
 
 
-def _plan_for(booking: Booking) -> TreatmentPlan | None:
+def plan_for(booking: Booking) -> TreatmentPlan | None:
     """The booking's planned session's plan, else the patient's open plan at that clinic."""
     session = PlanSession.objects.filter(booking=booking).select_related("plan").first()
     if session is not None:

@@ -18,11 +18,11 @@ from .rules import (
     RecordIn,
     _clean_content,
     _locked_note,
-    _plan_for,
     _require_author,
     _require_needling_cleared,
     _require_qualified,
     _require_session_held,
+    plan_for,
 )
 from .safety import _sync_events
 
@@ -84,7 +84,7 @@ def write_note(
                 patient=booking.patient,
                 clinic=booking.clinic,
                 therapist=booking.therapist,
-                treatment_plan=_plan_for(booking),
+                treatment_plan=plan_for(booking),
                 treated_at=booking.start,
                 author=author,
                 **fields,
