@@ -10,6 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import serializers
 
+from notifications.services import notify_aftercare_waiting
+
 from .. import assessment as assessment_rules
 from .. import errors
 from ..modalities import missing_for_signing, needles_reconciled
@@ -78,6 +80,10 @@ def sign_note(*, note: SessionNote, signed_by, now: datetime | None = None) -> S
         raise errors.NeedleCountMismatch()
     kinds = [RecordIn(r.kind, r.data) for r in note.records.all()]
     _require_needling_cleared(note.booking, kinds)
+    if kinds:
+        # The patient is told that advice from the session is on their appointment page (the
+        # email says only that); written in this transaction, sent after commit.
+        notify_aftercare_waiting(booking_id=note.booking_id, now=now)
     note.status = NoteStatus.SIGNED
     note.signed_by = signed_by
     note.signed_at = now
