@@ -362,7 +362,9 @@ def _bind(f: F, name: str, value, errors: dict) -> Bound:
 
 def _bind_rows(rows: Rows, items: list, prefix: str, errors: dict, *, extra: bool) -> BoundRows:
     bound = []
-    count = len(items) + (1 if extra or not items else 0)
+    # An empty list starts with one blank row, except adverse events: most sessions have none.
+    blank = not items and rows.name != "adverse_events"
+    count = len(items) + (1 if extra or blank else 0)
     for index in range(count):
         item = items[index] if index < len(items) else {}
         bound.append(

@@ -292,3 +292,38 @@ def test_the_day_lists_sessions_held_without_a_signed_note(browser_for, session,
     services.sign_note(note=note, signed_by=therapist.user)
     page = browser_for(therapist.user).get("/therapist/").content.decode()
     assert "Every session you held has a signed note." in page
+
+
+def test_every_region_the_notes_accept_has_one_shape_on_the_outline():
+    from sessionnotes.body_chart import REGIONS
+    from web.body_chart_svg import body_chart_svg, shapes
+
+    for view, regions in REGIONS.items():
+        assert set(shapes(view)) == set(regions)
+    svg = body_chart_svg([], chart_id="c", label="Body chart")
+    assert svg.count('class="region"') == sum(len(regions) for regions in REGIONS.values())
+
+
+@pytest.mark.django_db
+def test_the_session_glance_shows_the_last_note_and_adverse_events(
+    browser_for, session, therapist, patient, combined, frozen_now
+):
+    content = _content(session)
+    content["records"][0]["adverse_events"] = [
+        {
+            "kind": "bruising",
+            "severity": "mild",
+            "onset": "immediately_after",
+            "action": "Pressure.",
+        }
+    ]
+    note = services.write_note(booking=session, author=therapist.user, content=content)
+    services.sign_note(note=note, signed_by=therapist.user)
+    later = book_past_session(combined, patient, therapist, datetime(2027, 3, 1, 8, tzinfo=UTC))
+    page = browser_for(therapist.user).get(f"/therapist/sessions/{later.pk}/").content.decode()
+    last = page.split('id="last-note-heading"')[1].split("</section>")[0]
+    assert "Myofascial neck pain, improving." in last
+    assert "5 → 3" in last
+    events = page.split('id="events-heading"')[1].split("</section>")[0]
+    assert "Bruising" in events
+    assert "Write the note" in page

@@ -28,7 +28,6 @@ from booking.selectors import access_for, bookings_visible_to
 from core.api import DomainError, error_body
 from plans.access import ClinicalRecord, is_clinician_anywhere, open_clinical_records
 from plans.errors import NotInCareTeam
-from plans.models import PlanSession, TreatmentPlan
 from plans.selectors import needling_clearance
 from sessionnotes import errors as note_errors
 from sessionnotes import services
@@ -38,7 +37,17 @@ from sessionnotes.models import AdverseEvent, InitialAssessment, SessionNote
 from sessionnotes.red_flags import SCREEN_FOR_CONDITION
 from sessionnotes.selectors import amended_values, last_note_before, with_details
 from sessionnotes.services.rules import plan_for
-from sessionnotes.vocabulary import QUALIFICATION_FOR, RECORDS_FOR_MODALITY, RecordKind
+from sessionnotes.vocabulary import (
+    QUALIFICATION_FOR,
+    RECORDS_FOR_MODALITY,
+    AdverseEventKind,
+    MassageTechnique,
+    NeedlingTechnique,
+    PnfTechnique,
+    Pressure,
+    RecordKind,
+    Side,
+)
 
 from .. import note_form
 from ..body_chart_svg import body_chart_svg
@@ -142,11 +151,6 @@ def _starting_content(session: Session, *, blank: bool, allowed: list[str]) -> t
     return content, copied
 
 
-def _plan_of(booking: Booking) -> TreatmentPlan | None:
-    session = PlanSession.objects.filter(booking=booking).select_related("plan").first()
-    return session.plan if session else None
-
-
 def _needs_assessment(session: Session) -> bool:
     if session.note is not None:
         return hasattr(session.note, "initial_assessment") or services.needs_assessment(
@@ -156,7 +160,7 @@ def _needs_assessment(session: Session) -> bool:
     probe = SessionNote(
         booking=booking,
         patient=booking.patient,
-        treatment_plan=_plan_of(booking) or plan_for(booking),
+        treatment_plan=plan_for(booking),
         treated_at=booking.start,
     )
     return services.needs_assessment(probe)
@@ -197,7 +201,7 @@ def _context(
         for w in record_warnings(record["modality"], record)
     ]
     needs_assessment = assessment is not None or _needs_assessment(session)
-    plan = session.note.treatment_plan if session.note else _plan_of(booking)
+    plan = session.note.treatment_plan if session.note else plan_for(booking)
     context = {
         "booking": booking,
         "patient": booking.patient,
@@ -233,7 +237,7 @@ def _context(
         "amending": amending,
         "autosave_url": reverse("web:note_autosave", args=[booking.pk]),
     }
-    if needs_assessment:
+    if needs_assessment and not amending:
         if assessment is None and session.note is not None:
             saved = InitialAssessment.objects.filter(note=session.note).first()
             assessment = note_form.assessment_values(saved)
@@ -285,9 +289,8 @@ def note_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         content, copied = _content_of(note), False
-    return page(
-        request, "web/therapist/note.html", _context(request, session, content, copied=copied)
-    )
+    context = _context(request, session, content, copied=copied, add_row=request.GET.get("row", ""))
+    return page(request, "web/therapist/note.html", context)
 
 
 def _allowed_kinds(booking: Booking) -> list[str]:
@@ -355,6 +358,14 @@ def _shown(field: str, value):
     return [str(value) if value not in (None, "") else "—"]
 
 
+def _label(enum, value) -> str:
+    """A vocabulary code as the page says it (the code itself if it is not in the list)."""
+    try:
+        return str(enum(value).label).lower()
+    except ValueError:
+        return str(value)
+
+
 def record_summary(record: dict) -> str:
     """One modality record in a line or two (for the signed note and the last-note summary)."""
     kind = record["modality"]
@@ -366,12 +377,14 @@ def record_summary(record: dict) -> str:
                     str(part)
                     for part in (
                         site.get("muscle", ""),
-                        f"({site['side']})" if site.get("side") else "",
+                        f"({_label(Side, site['side'])})" if site.get("side") else "",
                         site.get("trigger_point", ""),
                         f"{site['needle_diameter_mm']}×{site.get('needle_length_mm', '?')} mm"
                         if site.get("needle_diameter_mm")
                         else "",
-                        site.get("technique", ""),
+                        _label(NeedlingTechnique, site["technique"])
+                        if site.get("technique")
+                        else "",
                         f"{site['insertions']} insertions" if site.get("insertions") else "",
                         "LTR" if site.get("local_twitch_response") else "",
                     )
@@ -384,17 +397,21 @@ def record_summary(record: dict) -> str:
         )
     elif kind == RecordKind.SPORTS_MASSAGE:
         areas = ", ".join(
-            a["area"] + (f" ({a['side']})" if a.get("side") else "")
+            a["area"] + (f" ({_label(Side, a['side'])})" if a.get("side") else "")
             for a in record.get("areas", [])
         )
-        words += [areas, ", ".join(record.get("techniques", [])), record.get("pressure", "")]
+        words += [
+            areas,
+            ", ".join(_label(MassageTechnique, t) for t in record.get("techniques", [])),
+            f"{_label(Pressure, record['pressure'])} pressure" if record.get("pressure") else "",
+        ]
         if record.get("minutes"):
             words.append(f"{record['minutes']} min")
     elif kind == RecordKind.PNF:
         words += [
-            record.get("technique", ""),
+            _label(PnfTechnique, record["technique"]) if record.get("technique") else "",
             record.get("muscle_group", ""),
-            record.get("side", ""),
+            _label(Side, record["side"]) if record.get("side") else "",
         ]
         if record.get("rom_before_deg") is not None:
             words.append(f"ROM {record['rom_before_deg']}° → {record.get('rom_after_deg', '?')}°")
@@ -414,7 +431,8 @@ def record_summary(record: dict) -> str:
     events = record.get("adverse_events", [])
     if events:
         words.append(
-            "adverse events: " + ", ".join(f"{e['kind']} ({e['severity']})" for e in events)
+            "adverse events: "
+            + ", ".join(f"{_label(AdverseEventKind, e['kind'])} ({e['severity']})" for e in events)
         )
     return " · ".join(str(w) for w in words if w)
 
@@ -501,6 +519,13 @@ def _domain_errors(failure: DomainError, kinds: list[str]) -> dict[str, list[str
     return {}
 
 
+def _problem(failure: DomainError) -> str:
+    if isinstance(failure, note_errors.NoteIncomplete):
+        count = len(failure.details.get("missing", []))
+        return f"Not signed: {count} field{'s' if count != 1 else ''} to complete first."
+    return failure.message
+
+
 def _submitted(request: HttpRequest, session: Session) -> HttpResponse:
     post = request.POST
     if not session.is_author:
@@ -548,7 +573,7 @@ def _submitted(request: HttpRequest, session: Session) -> HttpResponse:
             session,
             content,
             errors=_domain_errors(failure, kinds),
-            problem=failure.message
+            problem=_problem(failure)
             + (" Your draft is saved." if signing and session.note is not None else ""),
             conflict=isinstance(failure, note_errors.VersionConflict),
             assessment=assessment,
@@ -559,7 +584,7 @@ def _submitted(request: HttpRequest, session: Session) -> HttpResponse:
         messages.success(request, "Note signed. It is locked now; corrections are amendments.")
         return redirect(here)
     if add_row:
-        return redirect(f"{here}?row={add_row}#{add_row}")
+        return redirect(f"{here}?row={add_row}#f-{add_row}")
     local = timezone.localtime(note.updated_at, session.booking.clinic.tz)
     messages.success(request, f"Draft saved at {local:%H:%M}.")
     return redirect(here)
@@ -627,6 +652,12 @@ def _amend(request: HttpRequest, session: Session) -> HttpResponse:
             problem="Some numbers could not be read: nothing was saved.",
         )
         return page(request, "web/therapist/note.html", context, status=400)
+    if post.get("action", "amend") != "amend":
+        # Adding or removing a section or a row (without scripts): show the form again.
+        content, add_row = _with_section_changes(post, submitted)
+        context = _context(request, session, content, amending=True, add_row=add_row)
+        context["reason"] = post.get("reason", "")
+        return page(request, "web/therapist/note.html", context)
     current = amended_values(note)
     kinds = [r["modality"] for r in submitted["records"]]
     try:

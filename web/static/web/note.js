@@ -116,11 +116,12 @@
     timer = window.setTimeout(function () { save(false); }, 1500);
   }
 
-  form.addEventListener("input", schedule);
+  form.addEventListener("input", function (event) {
+    if (event.target.closest('[data-rows="body_chart"]')) paintChart();
+    schedule();
+  });
   form.addEventListener("change", function (event) {
-    if (event.target.matches("[data-region-select], select, input")) {
-      paintChart();
-    }
+    if (event.target.closest('[data-rows="body_chart"]')) paintChart();
     schedule();
   });
   form.addEventListener("submit", function () {
