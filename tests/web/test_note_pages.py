@@ -327,3 +327,17 @@ def test_the_session_glance_shows_the_last_note_and_adverse_events(
     events = page.split('id="events-heading"')[1].split("</section>")[0]
     assert "Bruising" in events
     assert "Write the note" in page
+
+
+@pytest.mark.django_db
+def test_the_patient_record_lists_notes_and_amendments(browser_for, session, therapist, patient):
+    note = services.write_note(booking=session, author=therapist.user, content=_content(session))
+    services.sign_note(note=note, signed_by=therapist.user)
+    services.amend_note(
+        note=note, author=therapist.user, reason="Typo in the plan.", changes={"plan": "Repeat."}
+    )
+    page = browser_for(therapist.user).get(f"/therapist/patients/{patient.pk}/?show=note")
+    body = page.content.decode()
+    assert "Session note signed by Tess Physio" in body
+    assert "Typo in the plan." in body
+    assert url(session) in body

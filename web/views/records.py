@@ -24,6 +24,7 @@ TIMELINE_KINDS = {
     "screening": "Screenings",
     "consent": "Consents",
     "message": "Messages",
+    "note": "Notes",
 }
 
 
