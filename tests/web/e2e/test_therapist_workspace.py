@@ -174,3 +174,37 @@ def test_therapist_writes_signs_and_copies_forward_a_needling_and_massage_note(
     assert due.get_by_role("link", name="Pat Jones, Mon 22 Feb 10:00").is_visible()
     assert due.get_by_role("link", name="Pat Jones, Wed 24 Feb 10:00").count() == 0
     assert due.get_by_role("link", name="Pat Jones, Mon 1 Mar 08:00").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_signed_session_the_patient_reads_aftercare_on_their_appointment_page(
+    open_page, clock, course, patient, therapist, combined_treatment
+):
+    from sessionnotes import services as notes
+    from sessionnotes.red_flags import SCREENS
+    from tests.sessionnotes.conftest import complete_note
+
+    held = book_past_session(
+        combined_treatment, patient, therapist, datetime(2027, 2, 26, 10, tzinfo=UTC)
+    )
+    content = {k: v for k, v in complete_note(held).items() if k != "booking"}
+    assessment = {  # the plan's first note: its assessment, red-flag screen negative
+        "presenting_complaint": "Right-sided neck pain.",
+        "history": "Six weeks, gradual onset.",
+        "screen": "neck_pain",
+        "red_flags": {flag.code: {"answer": "no"} for flag in SCREENS["neck_pain"]},
+        "working_diagnosis": "Myofascial neck pain.",
+    }
+    note = notes.write_note(
+        booking=held, author=therapist.user, content=content, initial_assessment=assessment
+    )
+    notes.sign_note(note=note, signed_by=therapist.user)
+
+    page = open_page({"width": 768, "height": 1024})
+    sign_in(page, "pat")
+    page.goto(f"/appointments/{held.uid}/")
+    page.get_by_role("heading", name="After your session").wait_for()
+    assert page.get_by_role("heading", name="Dry needling").is_visible()
+    assert page.get_by_text("24 to 72 hours").is_visible()
+    assert page.get_by_text("Tender right upper trapezius").count() == 0  # never the note
+    shot(page, "notes-06-patient-aftercare-768")
