@@ -341,3 +341,40 @@ def test_the_patient_record_lists_notes_and_amendments(browser_for, session, the
     assert "Session note signed by Tess Physio" in body
     assert "Typo in the plan." in body
     assert url(session) in body
+
+
+@pytest.mark.django_db
+def test_without_scripts_rows_and_sections_are_added_and_removed_by_submit(
+    browser_for, session, therapist
+):
+    tess = browser_for(therapist.user)
+    added = tess.post(url(session), form_for(action="add_row:dry_needling-sites"))
+    assert added.status_code == 302
+    assert added["Location"].endswith("?row=dry_needling-sites#f-dry_needling-sites")
+    page = tess.get(added["Location"]).content.decode()
+    assert 'id="f-dry_needling-sites-1-muscle"' in page  # a blank second site to fill in
+    version = SessionNote.objects.get(booking=session).version
+
+    tess.post(url(session), form_for(version=str(version), action="remove_section:sports_massage"))
+    note = SessionNote.objects.get(booking=session)
+    assert [r.kind for r in note.records.all()] == ["dry_needling"]
+
+    tess.post(
+        url(session),
+        {
+            **form_for(version=str(note.version), records=["dry_needling"]),
+            "add_modality": "sports_massage",
+            "action": "add_section",
+        },
+    )
+    note = SessionNote.objects.get(booking=session)
+    assert [r.kind for r in note.records.all()] == ["dry_needling", "sports_massage"]
+
+    tess.post(
+        url(session),
+        form_for(
+            version=str(note.version),
+            action="remove_row:body_chart-0",
+        ),
+    )
+    assert SessionNote.objects.get(booking=session).body_chart == []

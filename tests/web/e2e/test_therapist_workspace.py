@@ -117,6 +117,13 @@ def test_therapist_writes_signs_and_copies_forward_a_needling_and_massage_note(
     page.fill("#f-dry_needling-sites-1-needle_diameter_mm", "0.25")
     page.fill("#f-dry_needling-sites-1-needle_length_mm", "40")
     page.select_option("#f-dry_needling-sites-1-technique", "pistoning")
+    # A third one added by mistake goes again from the keyboard; focus returns to site 2.
+    page.get_by_role("button", name="Add a needling site").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Remove site 3").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#f-dry_needling-sites-2-muscle").count() == 0
+    assert page.evaluate("document.activeElement.id") == "f-dry_needling-sites-1-muscle"
     page.fill("#f-dry_needling-needles_in", "2")
     page.fill("#f-dry_needling-needles_out", "1")
     page.check("#f-dry_needling-sharps_disposed")
