@@ -138,7 +138,11 @@ def _clean_content(changes: dict) -> tuple[dict, list[RecordIn] | None]:
         ):
             raise serializers.ValidationError({name: ["NPRS runs from 0 to 10."]})
     if "body_chart" in fields:
-        fields["body_chart"] = clean_body_chart(fields["body_chart"] or [])
+        try:
+            fields["body_chart"] = clean_body_chart(fields["body_chart"] or [])
+        except serializers.ValidationError as invalid:
+            # Keyed like every other field, so the page puts it on the chart.
+            raise serializers.ValidationError({"body_chart": invalid.detail}) from invalid
     records = clean_records(changes["records"]) if "records" in changes else None
     return fields, records
 

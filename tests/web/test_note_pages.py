@@ -378,3 +378,19 @@ def test_without_scripts_rows_and_sections_are_added_and_removed_by_submit(
         ),
     )
     assert SessionNote.objects.get(booking=session).body_chart == []
+
+
+@pytest.mark.django_db
+def test_a_region_marked_twice_is_shown_on_the_body_chart(browser_for, session, therapist):
+    form = form_for(
+        **{
+            "body_chart-1-region": "back/right_shoulder_blade",
+            "body_chart-1-symptom": "ache",
+            "body_chart-1-nprs": "4",
+        }
+    )
+    response = browser_for(therapist.user).post(url(session), form)
+    assert response.status_code == 400
+    chart = response.content.decode().split('id="chart-heading"')[1].split("</section>")[0]
+    assert "Right shoulder blade is marked ache twice; keep one mark." in chart
+    assert not SessionNote.objects.exists()

@@ -149,6 +149,16 @@ def test_therapist_writes_signs_and_copies_forward_a_needling_and_massage_note(
     assert page.get_by_text("Signed by").is_visible()
     assert page.get_by_text("Right shoulder blade (back): dull ache, 6/10").first.is_visible()
     shot(page, "notes-03-signed-1440")
+    # A correction after signing is an amendment with a reason; the original stays readable.
+    page.get_by_role("link", name="Amend this note").click()
+    page.get_by_role("heading", name="Why is the note amended?").wait_for()
+    page.fill("#f-plan", "Needling and massage weekly; chin tucks and band rows daily.")
+    page.fill("#f-reason", "Band rows were prescribed too.")
+    page.get_by_role("button", name="Save the amendment").click()
+    page.get_by_text("Amendment added.").wait_for()
+    assert page.get_by_text("Band rows were prescribed too.").is_visible()
+    assert page.get_by_role("heading", name="As signed").is_visible()
+    shot(page, "notes-03b-amended-1440")
 
     # The next session starts from this note: check, edit, sign.
     tablet = open_page({"width": 768, "height": 1024})
@@ -157,7 +167,7 @@ def test_therapist_writes_signs_and_copies_forward_a_needling_and_massage_note(
     tablet.get_by_role("link", name="Write the note").click()
     tablet.get_by_text("Pre-filled from the note of Wednesday 24 February").wait_for()
     assert tablet.locator("#f-dry_needling-sites-1-muscle").input_value() == "Levator scapulae"
-    assert tablet.locator("#f-plan").input_value().startswith("Needling and massage weekly")
+    assert tablet.locator("#f-plan").input_value().endswith("band rows daily.")  # as amended
     assert tablet.locator('svg .region.previous[data-region="right_shoulder_blade"]').count() == 1
     assert not tablet.locator("#f-dry_needling-sharps_disposed").is_checked()
     shot(tablet, "notes-04-copied-forward-768")
@@ -172,7 +182,8 @@ def test_therapist_writes_signs_and_copies_forward_a_needling_and_massage_note(
     shot(tablet, "notes-05-second-signed-768")
 
     notes = {n.booking_id: n for n in SessionNote.objects.all()}
-    assert notes[first.pk].status == notes[second.pk].status == "signed"
+    assert notes[first.pk].status == "amended"
+    assert notes[second.pk].status == "signed"
     assert notes[second.pk].pain_before == 4
     assert [r.kind for r in notes[second.pk].records.all()] == ["dry_needling", "sports_massage"]
     assert notes[second.pk].body_chart[0]["nprs"] == 4
