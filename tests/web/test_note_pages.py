@@ -394,3 +394,21 @@ def test_a_region_marked_twice_is_shown_on_the_body_chart(browser_for, session, 
     chart = response.content.decode().split('id="chart-heading"')[1].split("</section>")[0]
     assert "Right shoulder blade is marked ache twice; keep one mark." in chart
     assert not SessionNote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_signing_needling_without_clearance_is_shown_on_the_needling_section(
+    browser_for, session, therapist, cleared
+):
+    from plans.services import withdraw_consent
+
+    tess = browser_for(therapist.user)
+    tess.post(url(session), form_for())
+    withdraw_consent(screening=cleared, withdrawn_by=therapist.user)
+    version = SessionNote.objects.get(booking=session).version
+
+    response = tess.post(url(session), form_for(version=str(version), action="sign"))
+    assert response.status_code == 409
+    section = response.content.decode().split('id="f-dry_needling"')[1].split("</section>")[0]
+    assert "Dry needling cannot be recorded" in section
+    assert SessionNote.objects.get(booking=session).status == "draft"
