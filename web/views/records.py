@@ -12,9 +12,9 @@ from booking.selectors import bookings_visible_to, patients_visible_to
 from plans.charts import progress_chart_svg
 from plans.errors import NotInCareTeam
 
+from ..selectors.notes import note_glance
 from ..selectors.records import patient_timeline, session_glance
 from .common import page, refuse, sign_in_first
-from .notes import note_glance
 
 # The record page's filter: which kinds of entry to show, as the page names them.
 TIMELINE_KINDS = {
