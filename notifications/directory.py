@@ -123,3 +123,18 @@ def register_manage_link(builder: ManageLink) -> None:
 
 def manage_link(booking_id: int) -> str:
     return _manage_link(booking_id) if _manage_link is not None else ""
+
+
+# The signed-in page of one appointment (web): where a patient reads the aftercare advice from a
+# session. Emails only link to it, so no clinical detail travels by email.
+_appointment_link: ManageLink | None = None
+
+
+def register_appointment_link(builder: ManageLink) -> None:
+    """`builder(booking_id)` returns the absolute URL of the patient's appointment page."""
+    global _appointment_link  # noqa: PLW0603 - one process-wide registration, like the directory
+    _appointment_link = builder
+
+
+def appointment_link(booking_id: int) -> str:
+    return _appointment_link(booking_id) if _appointment_link is not None else ""

@@ -86,6 +86,7 @@ class Kind(models.TextChoices):
     RESCHEDULE = "reschedule", "Booking moved"
     CANCELLATION = "cancellation", "Booking cancelled"
     REMINDER = "reminder", "Reminder"
+    AFTERCARE = "aftercare", "Aftercare advice waiting"
 
 
 class Channel(models.TextChoices):

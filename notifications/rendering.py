@@ -21,7 +21,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from . import conf, ical
-from .directory import ClinicInfo, Contact, manage_link
+from .directory import ClinicInfo, Contact, appointment_link, manage_link
 from .models import (
     CalendarEntry,
     Channel,
@@ -96,7 +96,11 @@ def context_for(
         "lead": describe_lead(row.lead_minutes) if row.lead_minutes else "",
         "treatment_name": entry.treatment_name,
         # A signed link to view, move or cancel without signing in (empty if no web app).
-        "manage_url": manage_link(entry.booking_id) if row.kind != Kind.CANCELLATION else "",
+        "manage_url": manage_link(entry.booking_id)
+        if row.kind not in (Kind.CANCELLATION, Kind.AFTERCARE)
+        else "",
+        # Aftercare: the signed-in appointment page that holds the advice (never the advice).
+        "appointment_url": appointment_link(entry.booking_id) if row.kind == Kind.AFTERCARE else "",
         **_add_to_calendar(row, entry, clinic),
     }
 

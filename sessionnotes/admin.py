@@ -1,9 +1,12 @@
 """Read-only admin for session notes: notes are written, signed and amended through the
-services (API and pages), never edited in the admin, so the record stays attributable."""
+services (API and pages), never edited in the admin, so the record stays attributable.
+Aftercare advice is the clinic's own wording and is edited here."""
 
 from django.contrib import admin
 
-from .models import AdverseEvent, Amendment, SafetyAlert, SessionNote
+from .aftercare import default_advice
+from .models import AdverseEvent, AftercareAdvice, Amendment, SafetyAlert, SessionNote
+from .vocabulary import RecordKind
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +41,21 @@ class AdverseEventAdmin(ReadOnlyAdmin):
 @admin.register(SafetyAlert)
 class SafetyAlertAdmin(ReadOnlyAdmin):
     list_display = ["patient", "clinic", "lead_therapist", "raised_at", "reviewed_at"]
+
+
+@admin.register(AftercareAdvice)
+class AftercareAdviceAdmin(admin.ModelAdmin):
+    """The clinic's aftercare wording per modality. A new row starts from the shipped default
+    (add ?modality=dry_needling to the add page's address for another modality)."""
+
+    list_display = ["modality", "clinic", "updated_at"]
+    list_filter = ["modality", "clinic"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        modality = request.GET.get("modality", RecordKind.DRY_NEEDLING)
+        if modality in RecordKind.values:
+            initial.setdefault("modality", modality)
+            for name, text in default_advice(modality).items():
+                initial.setdefault(name, text)
+        return initial

@@ -3,7 +3,7 @@
 Each mark is {view, region, symptom, nprs, pattern?, notes?}. The research note (§5.1) says what
 a chart holds: area, quality, intensity on NPRS 0-10, constant or intermittent, and ticks for
 related areas examined and "cleared" (symptom `cleared`, no NPRS). The regions are the shapes
-drawn in web/templates/web/notes/_body_chart.svg; one list here keeps the two in step.
+drawn by web/body_chart_svg.py from this list, so the two stay in step.
 """
 
 from __future__ import annotations

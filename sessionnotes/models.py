@@ -260,3 +260,45 @@ class InitialAssessment(models.Model):
     @property
     def awaits_clearance(self) -> bool:
         return self.red_flag_positive and self.red_flags_cleared_at is None
+
+
+class AftercareAdvice(models.Model):
+    """The advice a patient reads on their appointment page after a session, per modality, in
+    the clinic's words. Without a row the shipped wording (sessionnotes/aftercare.py) is used;
+    a row without a clinic is the wording for every clinic that has none of its own."""
+
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty to set the wording for every clinic without its own.",
+    )
+    modality = models.CharField(max_length=20, choices=RecordKind.choices)
+    what_is_normal = models.TextField(help_text="What the patient may feel, and for how long.")
+    self_care = models.TextField(blank=True, help_text="What helps in the next day or two.")
+    when_to_call = models.TextField(help_text="When to call the clinic.")
+    urgent = models.TextField(
+        blank=True, help_text="When to seek urgent help (NHS 111, 999 or an emergency department)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "aftercare advice"
+        verbose_name_plural = "aftercare advice"
+        ordering = ["clinic_id", "modality"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "modality"], name="aftercare_one_per_clinic_modality"
+            ),
+            models.UniqueConstraint(
+                fields=["modality"],
+                condition=Q(clinic__isnull=True),
+                name="aftercare_one_default_per_modality",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.clinic.name if self.clinic_id else "all clinics"
+        return f"{self.get_modality_display()} aftercare ({owner})"

@@ -63,6 +63,14 @@ def manage_link_for_booking_id(booking_id: int) -> str:
     return manage_booking_url(booking, base_url=settings.SITE_URL) if booking else ""
 
 
+def appointment_link_for_booking_id(booking_id: int) -> str:
+    """The absolute address of the patient's signed-in appointment page, or "" if unknown."""
+    booking = Booking.objects.filter(pk=booking_id).only("uid").first()
+    if booking is None:
+        return ""
+    return settings.SITE_URL.rstrip("/") + reverse("web:booking", args=[booking.uid])
+
+
 def open_manage_link(token: str, *, now: datetime | None = None) -> LinkState:
     """The booking a token names if the link still works; else why it ended."""
     try:

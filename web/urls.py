@@ -4,6 +4,7 @@ from .views import (
     accounts,
     booking_flow,
     diary,
+    notes,
     patients,
     plan_builder,
     records,
@@ -85,6 +86,8 @@ urlpatterns = [
     path("therapist/feeds/<int:pk>/rotate/", therapists.rotate_feed, name="rotate_feed"),
     path("therapist/sessions/<int:pk>/", records.therapist_session, name="therapist_session"),
     path("therapist/patients/<int:pk>/", records.patient_record, name="patient_record"),
+    path("therapist/sessions/<int:pk>/note/", notes.note_page, name="note"),
+    path("therapist/sessions/<int:pk>/note/autosave/", notes.autosave, name="note_autosave"),
     # The plan builder's pages (web/views/plan_builder/__init__.py).
     *plan_builder.urlpatterns,
     # Needling screenings waiting for a clinician's call, and one screening to correct (issue 10).

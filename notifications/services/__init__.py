@@ -8,7 +8,7 @@
   `register_manage_link`: how web tells it the patient's manage-booking link.
 """
 
-from ..directory import register_directory, register_manage_link
+from ..directory import register_appointment_link, register_directory, register_manage_link
 from .delivery import (
     DeliveryReport,
     claim_due_notifications,
@@ -30,6 +30,7 @@ from .feeds import (
 )
 from .outbox import (
     clinic_settings,
+    notify_aftercare_waiting,
     notify_booking_cancelled,
     notify_booking_confirmed,
     notify_booking_rescheduled,
@@ -48,11 +49,13 @@ __all__ = [
     "feed_token",
     "feeds_of",
     "find_feed",
+    "notify_aftercare_waiting",
     "notify_booking_cancelled",
     "notify_booking_confirmed",
     "notify_booking_rescheduled",
     "rebuild_feed",
     "register_directory",
+    "register_appointment_link",
     "register_manage_link",
     "release_stale_claims",
     "rotate_feed_token",

@@ -170,7 +170,7 @@ def _why_not(row: Notification, contact, now: datetime) -> tuple[str, str] | Non
     expected = EntryStatus.CANCELLED if row.kind == Kind.CANCELLATION else EntryStatus.CONFIRMED
     if entry.status != expected:
         return NotificationStatus.CANCELLED, f"The booking is {entry.status}."
-    if entry.start <= now:
+    if entry.start <= now and row.kind != Kind.AFTERCARE:  # aftercare follows the session
         return NotificationStatus.SKIPPED, "The appointment has already started."
     if contact is None:
         return NotificationStatus.SKIPPED, "The patient no longer exists."
@@ -179,7 +179,7 @@ def _why_not(row: Notification, contact, now: datetime) -> tuple[str, str] | Non
     if row.channel == Channel.EMAIL:
         if not contact.email:
             return NotificationStatus.SKIPPED, "The patient has no email address."
-        if row.kind == Kind.REMINDER and not contact.email_ok:
+        if row.kind in (Kind.REMINDER, Kind.AFTERCARE) and not contact.email_ok:
             return NotificationStatus.SKIPPED, "The patient opted out of appointment emails."
     elif not (contact.phone and contact.sms_ok):
         return NotificationStatus.SKIPPED, "The patient has no mobile number or refused texts."

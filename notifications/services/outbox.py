@@ -143,6 +143,24 @@ def notify_booking_cancelled(*, booking: Any, now: datetime | None = None) -> li
     return created
 
 
+def notify_aftercare_waiting(
+    *, booking_id: int, now: datetime | None = None
+) -> Notification | None:
+    """Tell the patient that advice from their session is on their appointment page.
+
+    Call inside the transaction that signs the session's note. The email carries no clinical
+    detail: only that advice is waiting, and the link. Written once per booking (a second call
+    returns None); None too for a booking with no calendar entry.
+    """
+    now = now or timezone.now()
+    entry = CalendarEntry.objects.filter(booking_id=booking_id).first()
+    if entry is None or Notification.objects.filter(entry=entry, kind=Kind.AFTERCARE).exists():
+        return None
+    row = _new_row(entry, Kind.AFTERCARE, now=now)
+    transaction.on_commit(partial(_hand_over, [row.pk], []))
+    return row
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ DIARY_WEEK_QUERIES = {"therapist": 18, "room": 16}
 # Session, user, therapist, clinic (time zone); the week's bookings, their treatments'
 # qualifications, the patients' histories, the care-team gate and its audit row; planned sessions,
 # active plans, visible plans, their prescriptions; the feeds' owners and rows; roles.
-THERAPIST_WEEK_QUERIES = 19
+THERAPIST_WEEK_QUERIES = 21  # + notes due and the week's note states (one each)
 
 MONDAY = date(2027, 3, 1)
 

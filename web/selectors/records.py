@@ -28,6 +28,7 @@ from plans.models import (
     TreatmentPlan,
 )
 from plans.selectors import MeasureProgress, needling_clearance, plan_progress
+from sessionnotes.models import Amendment, SessionNote
 
 from .therapists import NEEDLING_STATUS_TEXT
 
@@ -38,6 +39,7 @@ KIND_LABELS = {
     "screening": "Screening",
     "consent": "Consent",
     "message": "Message",
+    "note": "Session note",
 }
 
 
@@ -197,6 +199,38 @@ def message_entries(patient: Patient) -> list[TimelineEntry]:
     ]
 
 
+def note_entries(patient: Patient) -> list[TimelineEntry]:
+    """Session notes (when signed, or drafted) and their amendments; each note's read is
+    recorded once (its amendments are part of it)."""
+    entries = []
+    notes = SessionNote.objects.filter(patient=patient).select_related("therapist", "clinic")
+    for note in notes:
+        record = ClinicalRecord(patient, "session_note", note.pk)
+        url = reverse("web:note", args=[note.booking_id])
+        signed = note.signed_at is not None
+        entries.append(
+            TimelineEntry(
+                note.signed_at if signed else note.updated_at,
+                "note",
+                f"Session note {'signed' if signed else 'drafted'} by {note.therapist.full_name}",
+                f"Session of {_local(note.treated_at, note.clinic)}",
+                url,
+                record,
+            )
+        )
+    for amendment in Amendment.objects.filter(note__patient=patient).select_related("note"):
+        entries.append(
+            TimelineEntry(
+                amendment.created_at,
+                "note",
+                "Session note amended",
+                amendment.reason,
+                reverse("web:note", args=[amendment.note.booking_id]),
+            )
+        )
+    return entries
+
+
 # Every kind of record the timeline shows, in no particular order (entries are sorted by time).
 TIMELINE_SOURCES: tuple[Callable[[Patient], list[TimelineEntry]], ...] = (
     booking_entries,
@@ -205,6 +239,7 @@ TIMELINE_SOURCES: tuple[Callable[[Patient], list[TimelineEntry]], ...] = (
     screening_entries,
     consent_entries,
     message_entries,
+    note_entries,
 )
 
 

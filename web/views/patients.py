@@ -22,6 +22,7 @@ from plans.charts import progress_chart_svg
 from plans.models import ExercisePrescription, PlanStatus
 from plans.selectors import plan_progress, plans_visible_to
 from plans.services import log_exercise
+from sessionnotes.aftercare import aftercare_for_booking
 
 from .. import selectors
 from ..forms import PatientCancelForm
@@ -169,6 +170,8 @@ def booking_page(request: HttpRequest, uid=None, token=None) -> HttpResponse:
         "may_change": selectors.may_change_online(booking, now=now),
         "may_move": selectors.may_move_online(booking, now=now),
         "late": selectors.is_late_cancellation(booking, now=now),
+        # After the session: advice for the modalities done (never the note itself).
+        "aftercare": aftercare_for_booking(booking),
     }
     return page(request, "web/patient/booking.html", context)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from booking.selectors import bookings_visible_to, patients_visible_to
 from plans.charts import progress_chart_svg
 from plans.errors import NotInCareTeam
 
+from ..selectors.notes import note_glance
 from ..selectors.records import patient_timeline, session_glance
 from .common import page, refuse, sign_in_first
 
@@ -22,6 +24,7 @@ TIMELINE_KINDS = {
     "screening": "Screenings",
     "consent": "Consents",
     "message": "Messages",
+    "note": "Notes",
 }
 
 
@@ -58,11 +61,20 @@ def therapist_session(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         glance = session_glance(request.user, booking)
+        notes = note_glance(request.user, booking)
     except NotInCareTeam as refused:
         return refuse(request, refused.message)
     chart = None
     if glance.progress:
         # plans.charts builds the SVG itself and escapes every piece of text in it.
         chart = mark_safe(progress_chart_svg(glance.progress, title=f"Progress: {glance.plan}"))  # noqa: S308
-    context = {"booking": booking, "patient": booking.patient, "glance": glance, "chart": chart}
+    context = {
+        "booking": booking,
+        "patient": booking.patient,
+        "glance": glance,
+        "chart": chart,
+        "notes": notes,
+        "is_author": booking.therapist.user_id == request.user.pk,
+        "started": booking.start <= timezone.now(),
+    }
     return page(request, "web/therapist/session.html", context)

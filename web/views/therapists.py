@@ -17,6 +17,7 @@ from core.api import DomainError
 from notifications import services as feed_services
 from notifications.directory import FeedKind, get_directory
 from notifications.selectors import feeds_visible_to
+from sessionnotes.selectors import note_states, notes_due
 
 from .. import selectors
 from ..forms import StatusForm
@@ -45,7 +46,10 @@ def therapist_day(request: HttpRequest) -> HttpResponse:
     )
     histories = selectors.histories_for(bookings)
     plans = selectors.plan_context_for(bookings, user=request.user, today=today)
+    due = notes_due(therapist, now=now)
+    states = note_states(booking.pk for booking in bookings)
     for booking in bookings:
+        booking.note_state = states.get(booking.pk)
         booking.history = histories.get(booking.pk)
         booking.plan_context = plans.get(booking.pk)
         booking.actions = status_actions(booking)
@@ -57,6 +61,9 @@ def therapist_day(request: HttpRequest) -> HttpResponse:
         "therapist": therapist,
         "today": today,
         "today_bookings": by_day.get(today, []),
+        # Sessions held with no signed note: each due 24 hours after it ended.
+        "notes_due": due,
+        "notes_overdue": any(item.overdue for item in due),
         "week": [
             (monday + timedelta(days=n), by_day.get(monday + timedelta(days=n), []))
             for n in range(7)
