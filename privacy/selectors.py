@@ -1,4 +1,5 @@
-"""Who may exercise a patient's data rights and read their audit trail: the clinic's admins."""
+"""Who may exercise a patient's data rights and read their audit trail: the clinic's admins
+(and, for their own export, the patient); and who has opened a patient's clinical record."""
 
 from __future__ import annotations
 
@@ -22,3 +23,15 @@ def patient_administered_by(request, patient_id: int) -> Patient:
     if not access_for(request).administers(patient.clinic_id):
         raise PermissionDenied("Only an admin of the patient's clinic may do this.")
     return patient
+
+
+def patient_exportable_by(request, patient_id: int) -> tuple[Patient, bool]:
+    """The patient whose data the caller may export, and whether it is the caller's own.
+
+    The patient themself (subject access), or an admin of their clinic or a superuser; else
+    404/403 as in patient_administered_by.
+    """
+    own = access_for(request).patient
+    if own is not None and own.pk == patient_id:
+        return Patient.objects.select_related("clinic").get(pk=own.pk), True
+    return patient_administered_by(request, patient_id), False
