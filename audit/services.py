@@ -87,19 +87,26 @@ def _history_models_of(instance_model) -> list:
     return [model for model in REGISTRY if model.instance_type is instance_model]
 
 
-def scrub_history(*, model: type, patient_id: int, replacements: dict[str, Any]) -> int:
+def scrub_history(
+    *,
+    model: type,
+    patient_id: int,
+    replacements: dict[str, Any],
+    where: dict[str, Any] | None = None,
+) -> int:
     """Overwrite fields in every historical snapshot of `model` about one patient, and blank
     those fields' old and new values in each entry's changes (the trail still says they changed).
 
     For erasure: the patient's identity must not outlive it in the trail. `replacements` maps a
-    field to the value every snapshot gets (the anonymised value). The one lawful exception to
+    field to the value every snapshot gets (the anonymised value); `where` narrows the rows
+    (e.g. {"by_guardian": False}). The one lawful exception to
     append-only entries (audit.models.lawful_removal). Returns the number of rows scrubbed.
     """
     fields = set(replacements)
     scrubbed = 0
     with lawful_removal():
         for history_model in _history_models_of(model):
-            rows = history_model.objects.filter(audit_patient_id=patient_id)
+            rows = history_model.objects.filter(audit_patient_id=patient_id, **(where or {}))
             for pk, changes in rows.values_list("pk", "audit_changes"):
                 blanked = [
                     {**change, "old": None, "new": None} if change["field"] in fields else change

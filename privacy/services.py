@@ -3,7 +3,7 @@
 What erasure does (UK GDPR Art. 17 with the health-records exemptions; research note E3):
 
 - **At once**: the patient's identity and contact details (name, email, phone, date of birth,
-  consents to be contacted), their sign-in, their calendar feed, every message still waiting to
+  consents to be contacted; their name as the giver of their own needling consents), their sign-in, their calendar feed, every message still waiting to
   go to them, the addresses past messages went to, their initials in staff calendars, their
   open waiting-list entries and their future bookings (cancelled without telling them: no
   email, SMS or invitation goes to an erased address). Open treatment plans are discontinued.
@@ -65,6 +65,7 @@ ANONYMOUS = {
     "date_of_birth": None,
 }
 ANONYMOUS_INITIALS = "EP"
+CONSENT_GIVEN_BY_SELF = "the patient"
 NO_CONTACT = {
     "consents_to_email": False,
     "consents_to_sms": False,
@@ -193,6 +194,17 @@ def _cancel_future_bookings(patient: Patient, erased_by, now: datetime) -> list[
     return cancelled
 
 
+def _anonymise_consents(patient: Patient) -> int:
+    """A consent the patient gave themself names them in `given_by`: it now says "the patient",
+    which keeps its meaning for the record. A guardian's name stays with the clinical record
+    until the purge (it is the guardian's act the record must be able to show)."""
+    own = {"given_by": CONSENT_GIVEN_BY_SELF}
+    NeedlingConsent.objects.filter(patient=patient, by_guardian=False).update(**own)
+    return scrub_history(
+        model=NeedlingConsent, patient_id=patient.pk, replacements=own, where={"by_guardian": False}
+    )
+
+
 def erase_patient(*, patient: Patient, erased_by, now: datetime | None = None) -> Erasure:
     """Erase a patient: identity and contact now, clinical records at the retention date.
 
@@ -239,6 +251,7 @@ def erase_patient(*, patient: Patient, erased_by, now: datetime | None = None) -
             closed_entries += 1
         silenced = forget_patient(patient_id=patient.pk, initials=ANONYMOUS_INITIALS, now=now)
         scrubbed = scrub_history(model=Patient, patient_id=patient.pk, replacements=ANONYMOUS)
+        scrubbed += _anonymise_consents(patient)
 
         summary = {
             "patient": patient.pk,

@@ -4,7 +4,7 @@ On top of tests/conftest.py's Derby clinic: Pat (born 12 June 1990) had a combin
 massage session with Tess on Friday 26 February 2027 (screened and consented first), with a
 signed and amended session note; an active neck plan with a goal, a phase, chin tucks, an
 outcome score and a logged exercise; one booking still to come on 10 March, whose confirmation
-was emailed; and a calendar feed. "Now" is Monday 1 March 2027 09:00 UTC.
+was emailed (reminders by email and SMS wait); and a calendar feed. "Now" is Monday 1 March 2027 09:00 UTC.
 """
 
 from datetime import date
@@ -14,9 +14,10 @@ from types import SimpleNamespace
 import pytest
 
 from booking.models import Patient
-from notifications.models import Kind, Notification
+from notifications.models import ClinicNotificationSettings, Kind, Notification
 from notifications.services import send_notification_now
 from plans import services as plans
+from tests.factories import MembershipFactory, PatientFactory, UserFactory
 from tests.plans.conftest import build_plan, chin_tuck, phase, sessions
 from tests.sessionnotes.conftest import cleared, combined, complete_note, session
 
@@ -43,8 +44,12 @@ def write_signed_note(api, therapist, booking) -> int:
 @pytest.fixture
 def record(api, frozen_now, patient, clinic, therapist, massage, chin_tuck, session, book):
     Patient.objects.filter(pk=patient.pk).update(
-        date_of_birth=date(1990, 6, 12), email="pat@example.com", phone="+447700900123"
+        date_of_birth=date(1990, 6, 12),
+        email="pat@example.com",
+        phone="+447700900123",
+        consents_to_sms=True,
     )
+    ClinicNotificationSettings.objects.create(clinic_id=clinic.pk, sms_reminders=True)
     patient.refresh_from_db()
     note_id = write_signed_note(api, therapist, session)
     plan = build_plan(
@@ -86,3 +91,29 @@ def record(api, frozen_now, patient, clinic, therapist, massage, chin_tuck, sess
         past=session,
         feed_url=feeds[0]["url"],
     )
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def other_clinic_admin(other_clinic):
+    return MembershipFactory(
+        user=UserFactory(username="olga"), clinic=other_clinic, role="admin"
+    ).user
+
+
+@pytest.fixture
+def other_patient(clinic):
+    user = UserFactory(username="quinn")
+    return PatientFactory(clinic=clinic, first_name="Quinn", last_name="Other", user=user)
+
+
+def user_of(request, who: str):
+    """The person a role-table row names (fixture names of tests/conftest.py and the above)."""
+    if who == "anonymous":
+        return None
+    person = request.getfixturevalue(who)
+    return getattr(person, "user", person) if who in ("therapist", "other_patient") else person
