@@ -314,24 +314,26 @@ def refuse_erased_patient(*, treatment, patient, start, apply_policy: bool) -> N
 
 def _delete_clinical_records(patient: Patient) -> dict[str, int]:
     """Delete the patient's clinical records, children before what they point at (most links
-    are PROTECT: nothing clinical can vanish by accident elsewhere)."""
+    are PROTECT: nothing clinical can vanish by accident elsewhere). Returns rows deleted per
+    model ("sessionnotes.sessionnote": 3, cascades included)."""
     deleted: dict[str, int] = {}
-
-    def delete(name: str, queryset) -> None:
-        count, _ = queryset.delete()
-        deleted[name] = count
-
-    delete("note_amendments", Amendment.objects.filter(note__patient=patient))
-    delete("safety_alerts", SafetyAlert.objects.filter(patient=patient))
-    delete("session_notes", SessionNote.objects.filter(patient=patient))
-    delete("exercise_logs", ExerciseLog.objects.filter(plan__patient=patient))
-    delete("outcomes", OutcomeRecord.objects.filter(plan__patient=patient))
-    delete("treatment_plans", TreatmentPlan.objects.filter(patient=patient))
-    delete("consents", NeedlingConsent.objects.filter(patient=patient))
-    delete("screenings", NeedlingScreening.objects.filter(patient=patient))
-    delete("waiting_list_entries", WaitlistEntry.objects.filter(patient=patient))
-    delete("bookings", Booking.objects.filter(patient=patient))
-    deleted["messages"] = delete_patient_messages(patient_id=patient.pk)
+    for queryset in (
+        Amendment.objects.filter(note__patient=patient),
+        SafetyAlert.objects.filter(patient=patient),
+        SessionNote.objects.filter(patient=patient),
+        ExerciseLog.objects.filter(plan__patient=patient),
+        OutcomeRecord.objects.filter(plan__patient=patient),
+        TreatmentPlan.objects.filter(patient=patient),
+        NeedlingConsent.objects.filter(patient=patient),
+        NeedlingScreening.objects.filter(patient=patient),
+        WaitlistEntry.objects.filter(patient=patient),
+        Booking.objects.filter(patient=patient),
+    ):
+        _, per_model = queryset.delete()
+        for label, count in per_model.items():
+            if count:
+                deleted[label.lower()] = deleted.get(label.lower(), 0) + count
+    deleted["notifications.notification"] = delete_patient_messages(patient_id=patient.pk)
     return deleted
 
 
@@ -359,6 +361,7 @@ def purge_erased_patient(*, erasure_id: int, today: date | None = None) -> Erasu
             deleted = _delete_clinical_records(patient)
             user = patient.user
             patient.delete()
+            deleted["booking.patient"] = 1
             with lawful_removal():
                 deleted["history_entries"] = sum(forget_history_of(erasure.patient_id).values())
                 if user is not None and not user.is_active and not user.has_usable_password():
