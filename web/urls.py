@@ -24,6 +24,7 @@ urlpatterns = [
         name="join_waitlist",
     ),
     path("appointments/", patients.appointments, name="appointments"),
+    path("appointments/my-data/", patients.my_data, name="my_data"),
     path("appointments/<uuid:uid>/booked/", patients.booked, name="booked"),
     path("appointments/plans/<int:pk>/", patients.plan_page, name="plan"),
     path(
