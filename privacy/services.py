@@ -213,9 +213,9 @@ def erase_patient(*, patient: Patient, erased_by, now: datetime | None = None) -
     """
     now = now or timezone.now()
     with transaction.atomic():
-        patient = (
-            Patient.objects.select_for_update().select_related("clinic", "user").get(pk=patient.pk)
-        )
+        # Two erasures of one patient queue here; the second then finds the first's row. (No
+        # select_related: PostgreSQL cannot lock the nullable side of the join to the user.)
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
         existing = Erasure.objects.filter(patient_id=patient.pk).first()
         if existing is not None:
             return existing
