@@ -281,3 +281,13 @@ def test_a_child_is_kept_until_their_25th_birthday(
 
     assert body["last_contact"] == "2027-02-22"
     assert body["retain_until"] == "2040-07-04"
+
+
+def test_a_malformed_body_is_400_and_erases_nothing(api, record, clinic_admin):
+    response = api(clinic_admin).post(
+        erase_url(record.patient), data="{oops", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_request"
+    assert not Erasure.objects.exists()
