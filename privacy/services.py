@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from audit.models import RightsAction, lawful_removal
 from audit.services import forget_history_of, record_rights_event, scrub_history
-from booking.models import Booking, BookingStatus, CancellationReason, Patient
+from booking.models import Booking, BookingStatus, CancellationReason, IdempotencyKey, Patient
 from booking.services import cancel_booking
 from core.users import acting_user
 from notifications.models import Notification
@@ -172,6 +172,8 @@ def _close_account(patient: Patient) -> bool:
     user.set_unusable_password()
     user.is_active = False  # accounts.signals revokes every API token on this save
     user.save()
+    # Replayable responses of their own recent bookings repeat their details; they go too.
+    IdempotencyKey.objects.filter(user=user).delete()
     return True
 
 

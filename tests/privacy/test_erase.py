@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from audit.models import DataRightsEvent
-from booking.models import Booking, BookingStatus, Patient
+from booking.models import Booking, BookingStatus, IdempotencyKey, Patient
 from notifications.models import CalendarEntry, Channel, Kind, Notification, NotificationStatus
 from notifications.sms import LocmemSMSBackend
 from notifications.tasks import send_due_notifications
@@ -291,3 +291,33 @@ def test_a_malformed_body_is_400_and_erases_nothing(api, record, clinic_admin):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_request"
     assert not Erasure.objects.exists()
+
+
+def test_replayable_answers_of_the_patients_own_bookings_go(api, record, clinic_admin):
+    IdempotencyKey.objects.create(
+        user=record.patient.user,
+        key="k1",
+        endpoint="bookings",
+        fingerprint="0" * 64,
+        response_status=201,
+        response_body={"patient_name": "Pat Jones"},
+    )
+
+    api(clinic_admin).post(erase_url(record.patient))
+
+    assert not IdempotencyKey.objects.filter(user=record.patient.user).exists()
+
+
+def test_operators_see_erasures_read_only_in_the_admin(client, erased, superuser):
+    client.force_login(superuser)
+
+    listing = client.get("/admin/privacy/erasure/")
+    erasure = Erasure.objects.get()
+    detail = client.get(f"/admin/privacy/erasure/{erasure.pk}/change/")
+
+    assert listing.status_code == 200
+    assert "2035" in listing.content.decode()
+    assert detail.status_code == 200
+    assert client.get("/admin/privacy/erasure/add/").status_code == 403
+    assert client.post(f"/admin/privacy/erasure/{erasure.pk}/delete/").status_code == 403
+    assert Erasure.objects.count() == 1
