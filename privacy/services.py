@@ -234,6 +234,14 @@ def erase_patient(*, patient: Patient, erased_by, now: datetime | None = None) -
         Patient.objects.filter(pk=patient.pk).update(**ANONYMOUS, **NO_CONTACT, updated_at=now)
         patient.refresh_from_db()
         sign_in_closed = _close_account(patient)
+        # Off the waiting list first, so the times freed below are not offered back to them.
+        waiting = WaitlistEntry.objects.filter(
+            patient=patient, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+        )
+        closed_entries = 0
+        for entry in waiting:
+            remove_from_waitlist(entry=entry)
+            closed_entries += 1
         cancelled = _cancel_future_bookings(patient, erased_by, now)
         discontinued = []
         for plan in TreatmentPlan.objects.filter(patient=patient, status__in=OPEN_STATUSES):
@@ -244,13 +252,6 @@ def erase_patient(*, patient: Patient, erased_by, now: datetime | None = None) -
                 now=now,
             )
             discontinued.append(plan.pk)
-        waiting = WaitlistEntry.objects.filter(
-            patient=patient, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
-        )
-        closed_entries = 0
-        for entry in waiting:
-            remove_from_waitlist(entry=entry)
-            closed_entries += 1
         silenced = forget_patient(patient_id=patient.pk, initials=ANONYMOUS_INITIALS, now=now)
         scrubbed = scrub_history(model=Patient, patient_id=patient.pk, replacements=ANONYMOUS)
         scrubbed += _anonymise_consents(patient)
