@@ -207,6 +207,26 @@ def _anonymise_consents(patient: Patient) -> int:
     )
 
 
+def _retention_of(patient: Patient, now: datetime) -> tuple[date | None, date]:
+    """(last contact, retain until). A patient never seen has no clinical record to keep: it
+    may go the day after the erasure."""
+    last_contact = last_contact_of(patient, now=now)
+    if last_contact is None:
+        return None, patient.clinic.today(now)
+    return last_contact, retention_date(
+        last_contact=last_contact, date_of_birth=patient.date_of_birth
+    )
+
+
+def _leave_waiting_list(patient: Patient) -> int:
+    waiting = WaitlistEntry.objects.filter(
+        patient=patient, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+    )
+    for entry in waiting:
+        remove_from_waitlist(entry=entry)
+    return len(waiting)
+
+
 def erase_patient(*, patient: Patient, erased_by, now: datetime | None = None) -> Erasure:
     """Erase a patient: identity and contact now, clinical records at the retention date.
 
@@ -222,26 +242,13 @@ def erase_patient(*, patient: Patient, erased_by, now: datetime | None = None) -
         if existing is not None:
             return existing
 
-        last_contact = last_contact_of(patient, now=now)
-        today = patient.clinic.today(now)
-        retain_until = retention_date(
-            last_contact=last_contact or today, date_of_birth=patient.date_of_birth
-        )
-        if last_contact is None:
-            # Never seen: there is no clinical record to keep, so nothing waits for years.
-            retain_until = today
-
+        last_contact, retain_until = _retention_of(patient, now)
+        # An UPDATE, not save(): a history snapshot of this change would keep the old values.
         Patient.objects.filter(pk=patient.pk).update(**ANONYMOUS, **NO_CONTACT, updated_at=now)
         patient.refresh_from_db()
         sign_in_closed = _close_account(patient)
         # Off the waiting list first, so the times freed below are not offered back to them.
-        waiting = WaitlistEntry.objects.filter(
-            patient=patient, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
-        )
-        closed_entries = 0
-        for entry in waiting:
-            remove_from_waitlist(entry=entry)
-            closed_entries += 1
+        closed_entries = _leave_waiting_list(patient)
         cancelled = _cancel_future_bookings(patient, erased_by, now)
         discontinued = []
         for plan in TreatmentPlan.objects.filter(patient=patient, status__in=OPEN_STATUSES):
