@@ -36,7 +36,7 @@ from booking.models import Booking, BookingStatus, CancellationReason, Idempoten
 from booking.services import cancel_booking
 from core.users import acting_user
 from notifications.models import Notification
-from notifications.services.erasure import delete_patient_messages, forget_patient
+from notifications.services import delete_patient_messages, forget_patient
 from plans.models import (
     OPEN_STATUSES,
     ExerciseLog,
