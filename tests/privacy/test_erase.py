@@ -9,6 +9,7 @@ from django.core import mail
 
 from audit.models import DataRightsEvent
 from booking.models import Booking, BookingStatus, IdempotencyKey, Patient
+from booking.services import cancel_booking
 from notifications.models import CalendarEntry, Channel, Kind, Notification, NotificationStatus
 from notifications.sms import LocmemSMSBackend
 from notifications.tasks import send_due_notifications
@@ -321,3 +322,21 @@ def test_operators_see_erasures_read_only_in_the_admin(client, erased, superuser
     assert client.get("/admin/privacy/erasure/add/").status_code == 403
     assert client.post(f"/admin/privacy/erasure/{erasure.pk}/delete/").status_code == 403
     assert Erasure.objects.count() == 1
+
+
+def test_the_therapists_feed_stops_showing_the_patients_initials_at_once(
+    api, client, record, clinic_admin, therapist
+):
+    # No booking left to cancel: only the erasure itself can tell the feed it changed.
+    cancel_booking(booking=record.upcoming, apply_policy=False)
+    feeds = api(therapist.user).get("/api/v1/feeds/").json()["results"]
+    url = next(f["url"] for f in feeds if f["kind"] == "therapist")
+    path = "/" + url.split("://", 1)[-1].split("/", 1)[1]
+    before = client.get(path).content.decode()  # built and cached
+    assert "PJ" in before
+
+    api(clinic_admin).post(erase_url(record.patient))
+
+    after = client.get(path).content.decode()
+    assert "PJ" not in after
+    assert "EP" in after
