@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Erasure
+from .models import ClinicRetention, Erasure
 
 
 @admin.register(Erasure)
@@ -20,3 +20,8 @@ class ErasureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ClinicRetention)
+class ClinicRetentionAdmin(admin.ModelAdmin):
+    list_display = ["clinic_id", "adult_years", "reason", "updated_at"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from .retention import ADULT_YEARS
 
 
 class Erasure(models.Model):
@@ -41,3 +44,31 @@ class Erasure(models.Model):
     def __str__(self) -> str:
         state = f"purged {self.purged_at:%Y-%m-%d}" if self.purged_at else "awaiting purge"
         return f"Erasure of patient {self.patient_id} (kept until {self.retain_until}, {state})"
+
+
+class ClinicRetention(models.Model):
+    """A clinic's own retention period for adults, where it differs from the code's default of
+    8 years (e.g. 6 in Scotland). The children's rule (25th/26th birthday) always applies too.
+    A clinic without a row uses the default. Set by operators in the admin."""
+
+    clinic_id = models.BigIntegerField(unique=True, help_text="The clinic this applies to.")
+    adult_years = models.PositiveSmallIntegerField(
+        default=ADULT_YEARS,
+        validators=[MinValueValidator(6), MaxValueValidator(30)],
+        help_text="Keep an adult's clinical record this many years after the last contact.",
+    )
+    reason = models.CharField(
+        max_length=200, help_text="Why this clinic keeps records for a different period."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(adult_years__gte=6, adult_years__lte=30),
+                name="retention_adult_years_6_to_30",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Clinic {self.clinic_id}: adults {self.adult_years} years"

@@ -35,13 +35,16 @@ def age_on(date_of_birth: date, day: date) -> int:
     return years if add_years(date_of_birth, years) <= day else years - 1
 
 
-def retention_date(*, last_contact: date, date_of_birth: date | None) -> date:
+def retention_date(
+    *, last_contact: date, date_of_birth: date | None, adult_years: int = ADULT_YEARS
+) -> date:
     """The last day a patient's clinical record must be kept (see the module docstring).
 
-    Without a date of birth the patient is treated as an adult: the code's children's rule
-    cannot be applied to someone whose age is unknown.
+    `adult_years` is the clinic's period for adults (privacy.models.ClinicRetention), 8 by
+    default. Without a date of birth the patient is treated as an adult: the code's children's
+    rule cannot be applied to someone whose age is unknown.
     """
-    keep_until = add_years(last_contact, ADULT_YEARS)
+    keep_until = add_years(last_contact, adult_years)
     if date_of_birth is None:
         return keep_until
     age = age_on(date_of_birth, last_contact)

@@ -52,8 +52,8 @@ from waitlist.services import remove_from_waitlist
 
 from . import errors
 from .export import ExportDocument, patient_export
-from .models import Erasure
-from .retention import retention_date
+from .models import ClinicRetention, Erasure
+from .retention import ADULT_YEARS, retention_date
 
 # What an erased patient's record says instead of who they were. The name stays readable in the
 # diary's past appointments ("Erased patient") without saying who it was.
@@ -208,13 +208,17 @@ def _anonymise_consents(patient: Patient) -> int:
 
 
 def _retention_of(patient: Patient, now: datetime) -> tuple[date | None, date]:
-    """(last contact, retain until). A patient never seen has no clinical record to keep: it
-    may go the day after the erasure."""
+    """(last contact, retain until), by the patient's home clinic's rule (ClinicRetention, else
+    the code's default). A patient never seen has no clinical record to keep: it may go the day
+    after the erasure."""
     last_contact = last_contact_of(patient, now=now)
     if last_contact is None:
         return None, patient.clinic.today(now)
+    own_rule = ClinicRetention.objects.filter(clinic_id=patient.clinic_id).first()
     return last_contact, retention_date(
-        last_contact=last_contact, date_of_birth=patient.date_of_birth
+        last_contact=last_contact,
+        date_of_birth=patient.date_of_birth,
+        adult_years=own_rule.adult_years if own_rule else ADULT_YEARS,
     )
 
 

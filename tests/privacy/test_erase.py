@@ -14,7 +14,7 @@ from notifications.models import CalendarEntry, Channel, Kind, Notification, Not
 from notifications.sms import LocmemSMSBackend
 from notifications.tasks import send_due_notifications
 from plans.models import PlanStatus
-from privacy.models import Erasure
+from privacy.models import ClinicRetention, Erasure
 from tests.factories import MembershipFactory, PatientFactory, UserFactory
 from tests.plans.conftest import book_past_session
 from tests.privacy.conftest import user_of
@@ -322,6 +322,7 @@ def test_operators_see_erasures_read_only_in_the_admin(client, erased, superuser
     assert client.get("/admin/privacy/erasure/add/").status_code == 403
     assert client.post(f"/admin/privacy/erasure/{erasure.pk}/delete/").status_code == 403
     assert Erasure.objects.count() == 1
+    assert client.get("/admin/privacy/clinicretention/add/").status_code == 200
 
 
 def test_the_therapists_feed_stops_showing_the_patients_initials_at_once(
@@ -340,3 +341,12 @@ def test_the_therapists_feed_stops_showing_the_patients_initials_at_once(
     after = client.get(path).content.decode()
     assert "PJ" not in after
     assert "EP" in after
+
+
+def test_the_clinics_own_adult_period_sets_the_retention_date(api, record, clinic, clinic_admin):
+    ClinicRetention.objects.create(clinic_id=clinic.pk, adult_years=6, reason="Scottish clinic")
+
+    body = api(clinic_admin).post(erase_url(record.patient)).json()
+
+    assert body["retain_until"] == "2033-03-01"
+    assert Erasure.objects.get().retain_until == date(2033, 3, 1)

@@ -72,3 +72,13 @@ def test_eight_years_after_29_february_across_a_century_is_1_march():
 )
 def test_age_on_counts_completed_years(born, on, age):
     assert age_on(born, on) == age
+
+
+def test_a_clinic_with_a_shorter_adult_period_keeps_children_as_long():
+    # Scotland: 6 years for adults. A 10-year-old is still kept until their 25th birthday.
+    assert retention_date(last_contact=date(2027, 3, 1), date_of_birth=None, adult_years=6) == date(
+        2033, 3, 1
+    )
+    assert retention_date(
+        last_contact=date(2027, 3, 1), date_of_birth=date(2017, 1, 1), adult_years=6
+    ) == date(2042, 1, 1)
