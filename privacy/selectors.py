@@ -92,10 +92,32 @@ def _roles(reads: list[dict]) -> dict[tuple[int, int | None], str]:
     return roles
 
 
+STAFF_MEMBER = "A member of staff"
+
+
+def _names(reads: list[dict]) -> dict[int | None, str]:
+    """The name a patient is shown for each reader: a therapist's own name, else the name kept
+    with the read, never a login that is an email address (or any other contact detail)."""
+    user_ids = {read["actor_id"] for read in reads if read["actor_id"] is not None}
+    therapists = {
+        user_id: f"{first} {last}".strip()
+        for user_id, first, last in Therapist.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "first_name", "last_name"
+        )
+    }
+    names = {}
+    for read in reads:
+        kept = read["actor_name"]
+        names[read["actor_id"]] = therapists.get(read["actor_id"]) or (
+            kept if kept and "@" not in kept else STAFF_MEMBER
+        )
+    return names
+
+
 def record_openings(patient: Patient, *, limit: int = 50) -> list[RecordOpening]:
     """Who at the clinic has opened `patient`'s clinical record, one line per person and day,
-    newest first (what the NHS app shows). Staff names (as they were when they read) and roles
-    only; the read log (audit.RecordRead) has the detail for the clinic's admins."""
+    newest first (what the NHS app shows). Staff names and roles only (see _names); the read log
+    (audit.RecordRead) has the detail for the clinic's admins."""
     tz = patient.clinic.tz
     reads = list(
         record_reads_of(patient.pk)
@@ -105,9 +127,10 @@ def record_openings(patient: Patient, *, limit: int = 50) -> list[RecordOpening]
         .order_by("-day", "actor_name")[:limit]
     )
     roles = _roles(reads)
+    names = _names(reads)
     return [
         RecordOpening(
-            name=read["actor_name"],
+            name=names[read["actor_id"]],
             role=roles[(read["actor_id"], read["clinic_id"])],
             day=read["day"],
             times=read["times"],

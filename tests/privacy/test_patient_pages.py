@@ -81,7 +81,7 @@ def test_the_plan_page_shows_who_opened_the_record_with_role_and_date(
     assert "Who has opened your record" in page
     # Tess read the note she wrote through the API (several reads today, one line).
     assert "<td>1 March 2027</td>" in page
-    assert "tess" in page
+    assert "Tess Physio" in page
     assert "Physiotherapist" in page
     assert "Sam Root" in page
     assert "physiodesk support" in page

@@ -49,3 +49,21 @@ def test_the_list_is_capped(patient, tess_user, therapist, time_machine):
         read_at(time_machine, datetime(2027, 3, day, 9, tzinfo=UTC), tess_user, patient)
 
     assert len(record_openings(patient, limit=3)) == 3
+
+
+def test_a_login_that_is_an_email_address_is_never_shown(patient, clinic, time_machine):
+    reader = UserFactory(username="front.desk@derbyphysio.example")
+    MembershipFactory(user=reader, clinic=clinic, role="admin")
+    read_at(time_machine, datetime(2027, 3, 1, 9, tzinfo=UTC), reader, patient)
+
+    [opening] = record_openings(patient)
+
+    assert (opening.name, opening.role) == ("A member of staff", "Clinic admin")
+
+
+def test_a_therapist_is_shown_by_their_own_name(patient, therapist, tess_user, time_machine):
+    read_at(time_machine, datetime(2027, 3, 1, 9, tzinfo=UTC), tess_user, patient)
+
+    [opening] = record_openings(patient)
+
+    assert (opening.name, opening.role) == ("Tess Physio", "Physiotherapist")
