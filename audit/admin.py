@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from .history import REGISTRY
-from .models import RecordRead
+from .models import DataRightsEvent, RecordRead
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,6 +22,13 @@ class RecordReadAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_name", "object_type", "object_id", "patient_id", "channel"]
     list_filter = ["channel", "object_type"]
     search_fields = ["actor_name"]
+    date_hierarchy = "at"
+
+
+@admin.register(DataRightsEvent)
+class DataRightsEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_name", "action", "object_type", "patient_id", "channel"]
+    list_filter = ["action", "channel"]
     date_hierarchy = "at"
 
 

@@ -26,6 +26,15 @@ class AuditAction(models.TextChoices):
     READ = "read", "Read"
 
 
+class RightsAction(models.TextChoices):
+    """What a DataRightsEvent records. Kept apart from AuditAction, whose choices every history
+    table copies into its migrations."""
+
+    EXPORTED = "exported", "Exported"
+    ERASED = "erased", "Erased"
+    PURGED = "purged", "Purged after retention"
+
+
 class EntryImmutable(Exception):
     """An audit entry was about to be edited or deleted outside a lawful removal."""
 
@@ -125,3 +134,36 @@ class RecordRead(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.actor_name} read {self.object_type} {self.object_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DataRightsEvent(AppendOnly):
+    """An export of a patient's data, their erasure, or the purge of their records after the
+    retention date. Like RecordRead it keeps plain ids, and it outlives the patient's records:
+    after the purge this is what is left to show that the record existed and was destroyed.
+
+    `actor_name` is the staff member's name, or "the patient" for a subject-access download:
+    the trail keeps no identity of a patient whose data was erased.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=300)
+    patient_id = models.BigIntegerField()
+    clinic_id = models.BigIntegerField(null=True, help_text="The patient's home clinic.")
+    action = models.CharField(max_length=16, choices=RightsAction.choices)
+    object_type = models.CharField(
+        max_length=40, help_text="subject_access_export, record_export, erasure, retention_purge"
+    )
+    channel = models.CharField(max_length=8, choices=AuditChannel.choices)
+    details = models.JSONField(
+        default=list, help_text='What was done, as [{"field", "old", "new"}] like a change.'
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.object_type} of patient {self.patient_id} ({self.at:%Y-%m-%d})"

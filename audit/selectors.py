@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import CharField, F, JSONField, QuerySet, Value
 
 from .history import REGISTRY
-from .models import AuditAction, RecordRead
+from .models import AuditAction, DataRightsEvent, RecordRead, RightsAction
 
 # The columns every part of the merged list selects, in this order (UNION matches by position).
 ENTRY_COLUMNS = (
@@ -24,6 +24,10 @@ ENTRY_COLUMNS = (
 )
 
 
+# Actions of data-rights events (exports, erasure, purge), listed from DataRightsEvent.
+RIGHTS_ACTIONS = tuple(RightsAction.values)
+
+
 @dataclass(frozen=True)
 class EntryFilters:
     actor_id: int | None = None
@@ -33,7 +37,7 @@ class EntryFilters:
 
 
 def _history_part(history_model, patient_id: int, filters: EntryFilters) -> QuerySet | None:
-    if filters.action == AuditAction.READ:
+    if filters.action in (AuditAction.READ, *RIGHTS_ACTIONS):
         return None
     rows = history_model.objects.filter(audit_patient_id=patient_id)
     if filters.actor_id is not None:
@@ -89,16 +93,46 @@ def _read_part(patient_id: int, filters: EntryFilters) -> QuerySet | None:
     )
 
 
+def _rights_part(patient_id: int, filters: EntryFilters) -> QuerySet | None:
+    if filters.action and filters.action not in RIGHTS_ACTIONS:
+        return None
+    rows = DataRightsEvent.objects.filter(patient_id=patient_id)
+    if filters.action:
+        rows = rows.filter(action=filters.action)
+    if filters.actor_id is not None:
+        rows = rows.filter(actor_id=filters.actor_id)
+    if filters.since:
+        rows = rows.filter(at__gte=filters.since)
+    if filters.before:
+        rows = rows.filter(at__lt=filters.before)
+    return (
+        rows.annotate(
+            entry_at=F("at"),
+            entry_actor_id=F("actor_id"),
+            entry_action=F("action"),
+            entry_object_type=F("object_type"),
+            entry_object_id=F("patient_id"),
+            entry_changes=F("details"),
+            entry_channel=F("channel"),
+            entry_source=Value(DataRightsEvent._meta.label_lower, output_field=CharField()),
+            entry_id=F("id"),
+        )
+        .order_by()
+        .values(*ENTRY_COLUMNS)
+    )
+
+
 def patient_audit_entries(patient_id: int, filters: EntryFilters | None = None) -> QuerySet:
     """Every audit entry about one patient, newest first, as dicts of ENTRY_COLUMNS.
 
-    One SQL statement (a UNION ALL of each history table and the read log, each part using its
-    patient index), so counting and slicing a page cost one query each however many kinds of
+    One SQL statement (a UNION ALL of each history table, the read log and the data-rights
+    events, each part using its patient index), so counting and slicing a page cost one query each however many kinds of
     record the trail covers.
     """
     filters = filters or EntryFilters()
     parts = [_history_part(model, patient_id, filters) for model in REGISTRY]
     parts.append(_read_part(patient_id, filters))
+    parts.append(_rights_part(patient_id, filters))
     first, *rest = [part for part in parts if part is not None]
     merged = first.union(*rest, all=True) if rest else first
     return merged.order_by("-entry_at", "entry_source", "-entry_id")

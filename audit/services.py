@@ -1,4 +1,5 @@
-"""Writing to the audit trail outside model saves: staff reads of clinical records."""
+"""Writing to the audit trail outside model saves: staff reads of clinical records, data-rights
+events, and the lawful removal of a patient's entries (erasure and the retention purge)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .context import current_channel
-from .models import RecordRead
+from .history import REGISTRY
+from .models import DataRightsEvent, RecordRead, lawful_removal
 
 
 def _name_of(user) -> str:
@@ -50,3 +52,79 @@ def record_reads(
         )
         for patient, object_type, object_id in reads
     )
+
+
+def record_rights_event(
+    *,
+    actor: Any,
+    patient_id: int,
+    clinic_id: int | None,
+    action: str,
+    object_type: str,
+    details: list[dict] | None = None,
+    actor_name: str | None = None,
+    channel: str | None = None,
+) -> DataRightsEvent:
+    """Log an export, erasure or purge of a patient's data (`clinic_id`: their home clinic).
+    `actor` is None for the system (the purge task); `actor_name` overrides
+    the actor's name ("the patient" for a subject-access download). `details` are
+    {"field", "old", "new"} items, shown like the changes of a change entry."""
+    if actor_name is None:
+        actor_name = _name_of(actor) if actor is not None else "physiodesk (retention)"
+    return DataRightsEvent.objects.create(
+        actor=actor,
+        actor_name=actor_name,
+        patient_id=patient_id,
+        clinic_id=clinic_id,
+        action=action,
+        object_type=object_type,
+        channel=channel or current_channel(),
+        details=details or [],
+    )
+
+
+def _history_models_of(instance_model) -> list:
+    return [model for model in REGISTRY if model.instance_type is instance_model]
+
+
+def scrub_history(
+    *,
+    model: type,
+    patient_id: int,
+    replacements: dict[str, Any],
+    where: dict[str, Any] | None = None,
+) -> int:
+    """Overwrite fields in every historical snapshot of `model` about one patient, and blank
+    those fields' old and new values in each entry's changes (the trail still says they changed).
+
+    For erasure: the patient's identity must not outlive it in the trail. `replacements` maps a
+    field to the value every snapshot gets (the anonymised value); `where` narrows the rows
+    (e.g. {"by_guardian": False}). The one lawful exception to
+    append-only entries (audit.models.lawful_removal). Returns the number of rows scrubbed.
+    """
+    fields = set(replacements)
+    scrubbed = 0
+    with lawful_removal():
+        for history_model in _history_models_of(model):
+            rows = history_model.objects.filter(audit_patient_id=patient_id, **(where or {}))
+            for pk, changes in rows.values_list("pk", "audit_changes"):
+                blanked = [
+                    {**change, "old": None, "new": None} if change["field"] in fields else change
+                    for change in changes or []
+                ]
+                history_model.objects.filter(pk=pk).update(audit_changes=blanked, **replacements)
+                scrubbed += 1
+    return scrubbed
+
+
+def forget_history_of(patient_id: int) -> dict[str, int]:
+    """Delete every change-history row about one patient, in every audited table: the retention
+    purge, once the records themselves are gone. Record reads and data-rights events stay (they
+    hold staff names and plain ids only). Returns the rows deleted per record type."""
+    deleted: dict[str, int] = {}
+    with lawful_removal():
+        for history_model, audited in REGISTRY.items():
+            count, _ = history_model.objects.filter(audit_patient_id=patient_id).delete()
+            if count:
+                deleted[audited.object_type] = deleted.get(audited.object_type, 0) + count
+    return deleted

@@ -176,6 +176,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Erased patients' records are kept through their retention date (a day); daily is exact
+    # enough, and an interval rather than a crontab cannot be skipped or doubled by a clock
+    # change. Idempotent, so a run after an outage simply catches up.
+    "purge-expired-records": {
+        "task": "privacy.tasks.purge_expired_records",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 23 * 3600},
+    },
 }
 
 # --- Auth and i18n --------------------------------------------------------------------------

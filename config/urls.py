@@ -36,6 +36,14 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("availability/", booking_views.AvailabilityView.as_view(), name="availability"),
     path("audit/", privacy_views.AuditView.as_view(), name="audit"),
+    path(
+        "patients/<int:pk>/export/",
+        privacy_views.PatientExportView.as_view(),
+        name="patient-export",
+    ),
+    path(
+        "patients/<int:pk>/erase/", privacy_views.PatientEraseView.as_view(), name="patient-erase"
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

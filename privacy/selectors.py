@@ -1,10 +1,18 @@
-"""Who may exercise a patient's data rights and read their audit trail: the clinic's admins."""
+"""Who may exercise a patient's data rights and read their audit trail: the clinic's admins
+(and, for their own export, the patient); and who has opened a patient's clinical record."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from booking.models import Patient
+from audit.selectors import record_reads_of
+from booking.models import ClinicMembership, Patient, Profession, StaffRole, Therapist
 from booking.selectors import access_for, patients_visible_to
 
 
@@ -22,3 +30,110 @@ def patient_administered_by(request, patient_id: int) -> Patient:
     if not access_for(request).administers(patient.clinic_id):
         raise PermissionDenied("Only an admin of the patient's clinic may do this.")
     return patient
+
+
+def patient_exportable_by(request, patient_id: int) -> tuple[Patient, bool]:
+    """The patient whose data the caller may export, and whether it is the caller's own.
+
+    The patient themself (subject access), or an admin of their clinic or a superuser; else
+    404/403 as in patient_administered_by.
+    """
+    own = access_for(request).patient
+    if own is not None and own.pk == patient_id:
+        return Patient.objects.select_related("clinic").get(pk=own.pk), True
+    return patient_administered_by(request, patient_id), False
+
+
+@dataclass(frozen=True)
+class RecordOpening:
+    """Someone at the clinic opened the patient's clinical record on a day (`times` times)."""
+
+    name: str
+    role: str
+    day: date
+    times: int
+
+
+# A reader with several roles at the clinic is shown by the one that explains the read.
+ROLE_ORDER = (StaffRole.THERAPIST, StaffRole.ADMIN, StaffRole.RECEPTIONIST)
+OPERATOR_ROLE = "physiodesk support"
+FORMER_STAFF_ROLE = "Former staff member"
+
+
+def _roles(reads: list[dict]) -> dict[tuple[int, int | None], str]:
+    """(user id, clinic id) -> the role shown, in three queries however many readers."""
+    user_ids = {read["actor_id"] for read in reads if read["actor_id"] is not None}
+    held: dict[tuple[int, int], set[str]] = {}
+    for user_id, clinic_id, role in ClinicMembership.objects.filter(
+        user_id__in=user_ids
+    ).values_list("user_id", "clinic_id", "role"):
+        held.setdefault((user_id, clinic_id), set()).add(role)
+    professions = dict(
+        Therapist.objects.filter(user_id__in=user_ids).values_list("user_id", "profession")
+    )
+    operators = set(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_superuser=True)
+        .values_list("pk", flat=True)
+    )
+    roles = {}
+    for read in reads:
+        key = (read["actor_id"], read["clinic_id"])
+        mine = held.get(key, set())
+        role = next((r for r in ROLE_ORDER if r in mine), None)
+        if role == StaffRole.THERAPIST and professions.get(read["actor_id"]):
+            roles[key] = Profession(professions[read["actor_id"]]).label
+        elif role is not None:
+            roles[key] = StaffRole(role).label
+        elif read["actor_id"] in operators:
+            roles[key] = OPERATOR_ROLE
+        else:
+            roles[key] = FORMER_STAFF_ROLE
+    return roles
+
+
+STAFF_MEMBER = "A member of staff"
+
+
+def _names(reads: list[dict]) -> dict[int | None, str]:
+    """The name a patient is shown for each reader: a therapist's own name, else the name kept
+    with the read, never a login that is an email address (or any other contact detail)."""
+    user_ids = {read["actor_id"] for read in reads if read["actor_id"] is not None}
+    therapists = {
+        user_id: f"{first} {last}".strip()
+        for user_id, first, last in Therapist.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "first_name", "last_name"
+        )
+    }
+    names = {}
+    for read in reads:
+        kept = read["actor_name"]
+        names[read["actor_id"]] = therapists.get(read["actor_id"]) or (
+            kept if kept and "@" not in kept else STAFF_MEMBER
+        )
+    return names
+
+
+def record_openings(patient: Patient, *, limit: int = 50) -> list[RecordOpening]:
+    """Who at the clinic has opened `patient`'s clinical record, one line per person and day,
+    newest first (what the NHS app shows). Staff names and roles only (see _names); the read log
+    (audit.RecordRead) has the detail for the clinic's admins."""
+    tz = patient.clinic.tz
+    reads = list(
+        record_reads_of(patient.pk)
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values("actor_id", "actor_name", "clinic_id", "day")
+        .annotate(times=Count("id"))
+        .order_by("-day", "actor_name")[:limit]
+    )
+    roles = _roles(reads)
+    names = _names(reads)
+    return [
+        RecordOpening(
+            name=names[read["actor_id"]],
+            role=roles[(read["actor_id"], read["clinic_id"])],
+            day=read["day"],
+            times=read["times"],
+        )
+        for read in reads
+    ]

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("therapists/<int:pk>/photo/", booking_flow.therapist_photo, name="therapist_photo"),
     path("appointments/", patients.appointments, name="appointments"),
+    path("appointments/my-data/", patients.my_data, name="my_data"),
     path("appointments/<uuid:uid>/booked/", patients.booked, name="booked"),
     path("appointments/plans/<int:pk>/", patients.plan_page, name="plan"),
     path(

@@ -241,11 +241,13 @@ def cancel_booking(
     apply_policy: bool = True,
     expected_version: int | None = None,
     now: datetime | None = None,
+    tell_patient: bool = True,
 ) -> Booking:
     """Cancel a booking, freeing its therapist, room and place at once.
 
     A cancellation closer to the start than the clinic's window is recorded as late (it is still
     allowed). With `apply_policy` (patients) a session that has started cannot be cancelled.
+    `tell_patient=False` writes no cancellation message (a patient whose data is being erased).
     """
     now = now or timezone.now()
     with diary_write(booking.clinic_id):
@@ -267,7 +269,9 @@ def cancel_booking(
             cancellation_note=note,
             is_late_cancellation=late,
         )
-        notifications.notify_booking_cancelled(booking=cancelled, now=now)
+        notifications.notify_booking_cancelled(
+            booking=cancelled, now=now, tell_patient=tell_patient
+        )
         if cancelled.end > now:
             events.time_freed(events.freed_time_of(cancelled))
         return cancelled

@@ -4,6 +4,8 @@
   called by booking's services inside their transactions.
 - delivery: claiming and sending, used by the tasks and the `run_notifications` command.
 - feeds: secret URLs, the iCalendar feeds and a booking's "add to calendar" file.
+- erasure: `forget_patient` and `delete_patient_messages`, called by privacy.services when a
+  patient is erased and when their records are purged.
 - `register_directory`: how booking tells notifications about its data (directory.py);
   `register_manage_link`: how web tells it the patient's manage-booking link.
 """
@@ -17,6 +19,7 @@ from .delivery import (
     release_stale_claims,
     send_notification_now,
 )
+from .erasure import delete_patient_messages, forget_patient
 from .feeds import (
     appointment_file,
     build_feed,
@@ -45,10 +48,12 @@ __all__ = [
     "claim_notification",
     "clinic_settings",
     "deliver_claimed",
+    "delete_patient_messages",
     "ensure_feeds",
     "feed_token",
     "feeds_of",
     "find_feed",
+    "forget_patient",
     "notify_aftercare_waiting",
     "notify_booking_cancelled",
     "notify_booking_confirmed",

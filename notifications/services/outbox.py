@@ -109,8 +109,11 @@ def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> 
     return touched
 
 
-def notify_booking_cancelled(*, booking: Any, now: datetime | None = None) -> list[Notification]:
-    """Record a cancellation: reminders are cancelled, the patient is told if they knew of it.
+def notify_booking_cancelled(
+    *, booking: Any, now: datetime | None = None, tell_patient: bool = True
+) -> list[Notification]:
+    """Record a cancellation: reminders are cancelled, the patient is told if they knew of it
+    (never with `tell_patient=False`, for a patient whose data is being erased).
 
     Call inside the cancelling transaction. Every unsent reminder becomes `cancelled`, so no
     reminder goes out for a cancelled booking. If the patient was already sent (or is being
@@ -138,7 +141,7 @@ def notify_booking_cancelled(*, booking: Any, now: datetime | None = None) -> li
         last_error="The booking was cancelled.",
         updated_at=now,
     )
-    created = [_new_row(entry, Kind.CANCELLATION, now=now)] if told else []
+    created = [_new_row(entry, Kind.CANCELLATION, now=now)] if told and tell_patient else []
     _changed(entry, previous, now=now, send=[row.pk for row in created])
     return created
 

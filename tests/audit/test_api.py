@@ -164,3 +164,19 @@ def test_listing_costs_the_same_queries_for_3_or_60_entries(api, patient, clinic
     assert many == few
     # token, memberships, patient, count, page, the page's actors
     assert few <= 6
+
+
+def test_exports_and_erasure_are_entries_filterable_by_action(api, patient, clinic_admin):
+    api(clinic_admin).get(f"/api/v1/patients/{patient.pk}/export/")
+    api(clinic_admin).post(f"/api/v1/patients/{patient.pk}/erase/")
+
+    exported = api(clinic_admin).get(AUDIT, {"patient": patient.pk, "action": "exported"}).json()
+    erased = api(clinic_admin).get(AUDIT, {"patient": patient.pk, "action": "erased"}).json()
+
+    assert [(e["action"], e["object_type"]) for e in exported["results"]] == [
+        ("exported", "record_export")
+    ]
+    [entry] = erased["results"]
+    assert entry["object_type"] == "erasure"
+    assert entry["actor"] == {"id": clinic_admin.pk, "name": "adam"}
+    assert entry["object_id"] == patient.pk

@@ -5,9 +5,17 @@ from datetime import UTC, datetime
 import pytest
 
 from audit.context import acting_through
-from audit.models import AuditAction, AuditChannel, EntryImmutable, RecordRead, lawful_removal
+from audit.models import (
+    AuditAction,
+    AuditChannel,
+    DataRightsEvent,
+    EntryImmutable,
+    RecordRead,
+    RightsAction,
+    lawful_removal,
+)
 from audit.selectors import EntryFilters, patient_audit_entries
-from audit.services import record_read
+from audit.services import record_read, record_rights_event
 from booking import services
 from booking.models import Booking, Patient
 from tests.conftest import NOW
@@ -116,7 +124,41 @@ class TestEntriesCannotBeChanged:
             type(row).objects.update(notes="rewritten")
         assert booking.history.get().notes == ""
 
+    def test_a_data_rights_event_cannot_be_edited_or_deleted(self, patient, clinic_admin):
+        event = record_rights_event(
+            actor=clinic_admin,
+            patient_id=patient.pk,
+            clinic_id=patient.clinic_id,
+            action=RightsAction.EXPORTED,
+            object_type="record_export",
+        )
+        event.object_type = "nothing"
+        with pytest.raises(EntryImmutable):
+            event.save()
+        with pytest.raises(EntryImmutable):
+            event.delete()
+        with pytest.raises(EntryImmutable):
+            DataRightsEvent.objects.update(actor_name="someone else")
+        assert DataRightsEvent.objects.get().object_type == "record_export"
+
     def test_only_a_lawful_removal_may_remove_them(self, booking):
         with lawful_removal():
             booking.history.all().delete()
         assert not Booking.history.filter(id=booking.pk).exists()
+
+
+def test_data_rights_events_are_listed_with_the_patients_trail(patient, clinic_admin):
+    record_rights_event(
+        actor=clinic_admin,
+        patient_id=patient.pk,
+        clinic_id=patient.clinic_id,
+        action=RightsAction.EXPORTED,
+        object_type="record_export",
+        details=[{"field": "complete", "old": None, "new": False}],
+    )
+
+    [event] = entries(patient, action=RightsAction.EXPORTED)
+    assert event["entry_object_type"] == "record_export"
+    assert event["entry_actor_id"] == clinic_admin.pk
+    assert event["entry_changes"] == [{"field": "complete", "old": None, "new": False}]
+    assert all(e["entry_action"] != "exported" for e in entries(patient, action=AuditAction.READ))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,9 @@ from plans.charts import progress_chart_svg
 from plans.models import ExercisePrescription, PlanStatus
 from plans.selectors import plan_progress, plans_visible_to
 from plans.services import log_exercise
+from privacy import services as privacy_services
+from privacy.selectors import record_openings
+from privacy.views import export_body, export_filename
 from sessionnotes.aftercare import aftercare_for_booking
 
 from .. import selectors
@@ -141,8 +144,25 @@ def appointments(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "plans": plans,
+        "openings": record_openings(access.patient),
     }
     return page(request, "web/patient/appointments.html", context)
+
+
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The patient's own copy of everything held about them, as a JSON file (subject access;
+    recorded in the audit trail). The same document as GET /api/v1/patients/{id}/export/."""
+    if not request.user.is_authenticated:
+        return sign_in_first(request)
+    patient = access_for(request).patient
+    if patient is None:
+        raise Http404("This sign-in has no patient record.")
+    document = privacy_services.export_patient_data(patient=patient, user=request.user, own=True)
+    response = JsonResponse(
+        export_body(document, reveal_clinical=True), json_dumps_params={"indent": 2}
+    )
+    response["Content-Disposition"] = export_filename(patient, document.generated_at)
+    return response
 
 
 def booked(request: HttpRequest, uid) -> HttpResponse:
@@ -354,6 +374,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         "progress_in_words": [in_words(measure) for measure in progress],
         "pain_scale": range(11),
         "today": today,
+        "openings": record_openings(plan.patient),
     }
     return page(request, "web/patient/plan.html", context)
 
