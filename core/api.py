@@ -162,6 +162,31 @@ _GENERIC_ERRORS = {
     "403": "Signed in but not allowed.",
     "404": "No such object, or not visible to you.",
 }
+_PAGE_NOT_FOUND = "No such page (`page` beyond the last one, or not a positive number)."
+_IN_USE = "Still used by bookings or plans (code `in_use`): deactivate it instead."
+
+# Opening and working hours are wall-clock times in the clinic's zone ("09:00:00"): they carry
+# no UTC offset (one would be wrong for half the year), which OpenAPI's `format: time`
+# (RFC 3339 full-time) requires. The schema says what is served; input is still parsed by DRF.
+WALL_CLOCK_TIME = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "example": "09:00:00",
+    "description": "Local wall-clock time in the clinic's time zone, without an offset.",
+}
+
+
+def _describe_wall_clock_times(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "time":
+            del node["format"]
+            for key, value in WALL_CLOCK_TIME.items():
+                node.setdefault(key, value)
+        for value in node.values():
+            _describe_wall_clock_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _describe_wall_clock_times(value)
 
 
 def error_response(description: str):
@@ -211,7 +236,13 @@ def add_error_responses(result, generator, request, public):
                 codes.append("404")
             for code in codes:
                 responses.setdefault(code, {"description": _GENERIC_ERRORS[code]})
+            parameters = {p.get("name") for p in operation.get("parameters", [])}
+            if method == "get" and "page" in parameters:
+                responses.setdefault("404", {"description": _PAGE_NOT_FOUND})
+            if method == "delete" and not path.startswith("/api/v1/auth/"):
+                responses.setdefault("409", {"description": _IN_USE})
             for code, response in responses.items():
                 if code[0] in "45" and "content" not in response:
                     response["content"] = body
+    _describe_wall_clock_times(result)
     return result
