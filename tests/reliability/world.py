@@ -9,6 +9,7 @@ block, and calendar feeds. "Now" is frozen at tests.conftest.NOW (Monday 1 March
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -276,8 +277,6 @@ NESTED = {
 def path_ids(path: str, side: Side, user=None) -> dict[str, int] | None:
     """Values for `path`'s parameters naming `side`'s objects (feeds and tokens: `user`'s at
     that side, else the side's therapist's); None if the path names something unknown."""
-    import re
-
     names = re.findall(r"{(\w+)}", path)
     resource = path.removeprefix("/api/v1/").split("/")[0]
     values = {}
