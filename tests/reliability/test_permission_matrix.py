@@ -4,16 +4,19 @@ One row per operation (method and path as the URL resolver serves them), one col
 A role plays at Derby ("own"): Pat the patient, Rhea at reception, Tess the therapist, Adam the
 clinic admin; the superuser is everyone's. For an operation on an object (a path with `{id}`)
 the cell reads "own/other": the status for Derby's object (Pat's booking, plan, note ...) and
-for Nottingham's (Nat's, another patient at another clinic). Commands are sent with an empty
-JSON body, so a role that gets through the permission checks sees 400 (or the command's own
-answer) while a role that may not sees 401/403/404. Every request runs in a savepoint that is
+for Nottingham's (Nat's, another patient at another clinic). Creates, and reads that need a
+query (audit, availability, clearance), are sent as RECIPES build them, once naming Derby's
+objects and once Nottingham's, so their cells read "own/other" too. Other commands are sent with
+an empty JSON body: a role that gets through the permission checks sees 400 (or the command's
+own answer), a role that may not sees 401/403/404. Every request runs in a savepoint that is
 rolled back, so each cell starts from the same world (tests/reliability/world.py).
 
 Lists are also checked for leaks: no role but the superuser sees Nottingham's private records
 (bookings, patients, plans, screenings, notes, alerts, blocks) in a Derby list.
 
 Adding an endpoint: `test_every_api_operation_has_a_row` fails and prints the row the new
-operation answers today; check each cell is what should happen, then paste the row here.
+operation answers today, laid out like MATRIX; check each cell is what should happen (add a
+RECIPE first if it needs a body), then paste the row in.
 """
 
 from __future__ import annotations
@@ -365,8 +368,11 @@ def observe(world: World, operation: str) -> tuple:
 
 
 def as_row(operation: str, cells: tuple) -> str:
-    shown = ", ".join(f"{cell!r:<9}" if isinstance(cell, str) else f"{cell:<9}" for cell in cells)
-    return f'    "{operation}":'.ljust(58) + f"({shown}),"
+    """`operation`'s row, laid out like MATRIX's."""
+    shown = ", ".join(
+        (f'"{cell}"' if isinstance(cell, str) else str(cell)).ljust(9) for cell in cells
+    )
+    return f'    "{operation}":'.ljust(66) + f"({shown}),"
 
 
 def test_every_api_operation_has_a_row(world):
