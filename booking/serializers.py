@@ -278,6 +278,10 @@ class BookingOut(serializers.ModelSerializer):
         allow_null=True,
         help_text="The user who made the booking. Staff only: absent for patients.",
     )
+    # Blank ("") until the booking is cancelled; the schema lists "" among the values.
+    cancellation_reason = serializers.ChoiceField(
+        choices=CancellationReason.choices, allow_blank=True, read_only=True
+    )
     warnings = serializers.SerializerMethodField(
         help_text="What whoever books or treats should know first (booking.advisories): "
         "[{code, message}], no clinical detail."

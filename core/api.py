@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
@@ -92,6 +92,21 @@ def exception_handler(exc, context):
             error_body("busy", "The diary is busy right now; please try again."),
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, (OperationalError, InterfaceError)) and is_database_unreachable(exc):
+        # The database went away (restart, failover, network): an open transaction was rolled
+        # back by it, but one that had just committed may have lost only its reply, so the
+        # answer promises nothing either way. A retry is safe where writes are idempotent
+        # (bookings take an Idempotency-Key). Say when to retry; never a 500.
+        logger.warning("Database unavailable: %s", exc)
+        response = Response(
+            error_body(
+                "service_unavailable",
+                "The service is briefly unavailable; please try again in a few seconds.",
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "5"
+        return response
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -120,6 +135,22 @@ def exception_handler(exc, context):
 def is_lock_wait(exc: OperationalError) -> bool:
     """PostgreSQL lock_timeout (SQLSTATE 55P03) or SQLite's busy timeout."""
     return getattr(exc.__cause__, "sqlstate", None) == "55P03" or "database is locked" in str(exc)
+
+
+def is_database_unreachable(exc: DatabaseError) -> bool:
+    """The connection to the database failed or broke, as opposed to a query it refused.
+
+    psycopg reports a lost server as SQLSTATE class 08 (connection exception) or 57P0x (admin or
+    crash shutdown), or with no SQLSTATE at all when the socket closed mid-query; Django raises
+    InterfaceError for a connection it already knows is closed.
+    """
+    if isinstance(exc, InterfaceError):
+        return True
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is None:
+        return cause is not None and type(cause).__module__.startswith("psycopg")
+    return sqlstate.startswith("08") or sqlstate.startswith("57P")
 
 
 def _first_message(fields: dict) -> str:
@@ -162,6 +193,31 @@ _GENERIC_ERRORS = {
     "403": "Signed in but not allowed.",
     "404": "No such object, or not visible to you.",
 }
+_PAGE_NOT_FOUND = "No such page (`page` beyond the last one, or not a positive number)."
+_IN_USE = "Still used by bookings or plans (code `in_use`): deactivate it instead."
+
+# Opening and working hours are wall-clock times in the clinic's zone ("09:00:00"): they carry
+# no UTC offset (one would be wrong for half the year), which OpenAPI's `format: time`
+# (RFC 3339 full-time) requires. The schema says what is served; input is still parsed by DRF.
+WALL_CLOCK_TIME = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "example": "09:00:00",
+    "description": "Local wall-clock time in the clinic's time zone, without an offset.",
+}
+
+
+def _describe_wall_clock_times(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "time":
+            del node["format"]
+            for key, value in WALL_CLOCK_TIME.items():
+                node.setdefault(key, value)
+        for value in node.values():
+            _describe_wall_clock_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _describe_wall_clock_times(value)
 
 
 def error_response(description: str):
@@ -211,7 +267,13 @@ def add_error_responses(result, generator, request, public):
                 codes.append("404")
             for code in codes:
                 responses.setdefault(code, {"description": _GENERIC_ERRORS[code]})
+            parameters = {p.get("name") for p in operation.get("parameters", [])}
+            if method == "get" and "page" in parameters:
+                responses.setdefault("404", {"description": _PAGE_NOT_FOUND})
+            if method == "delete" and not path.startswith("/api/v1/auth/"):
+                responses.setdefault("409", {"description": _IN_USE})
             for code, response in responses.items():
                 if code[0] in "45" and "content" not in response:
                     response["content"] = body
+    _describe_wall_clock_times(result)
     return result

@@ -191,18 +191,58 @@ class NoteOut(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"modality": {"type": "string"}},
+                "required": ["modality"],
+                "additionalProperties": True,
+                "description": "One modality's structured record; its fields follow the modality.",
+            },
+        }
+    )
     def get_records(self, note) -> list[dict]:
         return [{"modality": r.kind, **r.data} for r in note.records.all()]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "view": {"type": "string"},
+                    "region": {"type": "string"},
+                    "label": {"type": "string"},
+                    "symptom": {"type": "string"},
+                    "nprs": {"type": "integer", "nullable": True},
+                },
+                "required": ["view", "region", "label"],
+                "additionalProperties": True,
+            },
+        }
+    )
     def get_body_chart(self, note) -> list[dict]:
         return [
             {**mark, "label": region_label(mark["view"], mark["region"])}
             for mark in note.body_chart
         ]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+                "required": ["code", "field", "message"],
+            },
+        }
+    )
     def get_warnings(self, note) -> list[dict]:
         return [
             {"code": w.code, "field": f"records[{n}].{w.field}", "message": w.message}
@@ -214,7 +254,7 @@ class NoteOut(serializers.ModelSerializer):
     def get_current(self, note) -> dict:
         return amended_values(note)
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(AssessmentOut(allow_null=True))
     def get_initial_assessment(self, note) -> dict | None:
         assessment = getattr(note, "initial_assessment", None)
         return AssessmentOut(assessment).data if assessment is not None else None

@@ -187,8 +187,9 @@ class SessionNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return self._rendered(note)
 
+    # One therapist's unsigned notes: a short list, answered whole (and described so).
     @extend_schema(responses={200: NoteDueOut(many=True), **ERRORS})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def due(self, request):
         """Your sessions held with no signed note yet, each due 24 hours after it ended."""
         therapist = access_for(request).therapist

@@ -102,6 +102,10 @@ class PhaseChangeIn(serializers.Serializer):
 
 class ComponentOut(serializers.ModelSerializer):
     treatment_name = serializers.CharField(source="treatment.name", read_only=True)
+    # Blank ("") unless the modality replaced a template's; the schema lists "" too.
+    substituted_for = serializers.ChoiceField(
+        choices=Modality.choices, allow_blank=True, read_only=True
+    )
     modality = serializers.ChoiceField(
         source="treatment.modality", choices=Modality.choices, read_only=True
     )
