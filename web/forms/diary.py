@@ -1,216 +1,25 @@
-"""Forms of the web pages: input shapes only; the rules live in the services they feed."""
+"""Reception's diary forms: a desk booking, a move, a status change, a block, a waiting-list entry."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.contrib.auth.models import User
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from booking.contact import check_date_of_birth, normalise_phone
 from booking.filters import PatientFilter
-from booking.models import CancellationReason, Channel, Clinic, Patient, Room, Therapist, Treatment
+from booking.models import Channel, Clinic, Patient, Room, Therapist, Treatment
 from waitlist.models import PartOfDay
 
-from .selectors.times import in_offer_order
-from .templatetags.web_tags import with_length
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form with labels in our words; patients sign in with their email."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Email address or username"
-        self.fields["username"].widget.attrs.update(
-            {"autocomplete": "username", "autocapitalize": "none"}
-        )
-        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
-
-
-class PasswordResetRequestForm(PasswordResetForm):
-    """Django's reset form (one answer for known and unknown addresses alike), in our words."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Email address"
-        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
-
-
-class PhoneField(forms.CharField):
-    """A phone number, cleaned to E.164 ("07700 900456" -> "+447700900456")."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        return normalise_phone(super().clean(value))
-
-
-class DateOfBirthField(forms.DateField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Date of birth")
-        kwargs.setdefault("widget", DateInput(attrs={"autocomplete": "bday"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        born = super().clean(value)
-        check_date_of_birth(born, today=timezone.localdate())
-        return born
-
-
-class RegistrationForm(forms.Form):
-    first_name = forms.CharField(
-        max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
-    email = forms.EmailField(
-        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    phone = PhoneField(label="Mobile number", required=False)
-    date_of_birth = DateOfBirthField(required=False)
-    password1 = forms.CharField(
-        label="Choose a password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, not only numbers, and not a common password.",
-    )
-    password2 = forms.CharField(
-        label="Type the password again",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    consents_to_email = forms.BooleanField(
-        label="Email me appointment reminders", required=False, initial=True
-    )
-    consents_to_sms = forms.BooleanField(label="Text me appointment reminders", required=False)
-    accepts_privacy_notice = forms.BooleanField(
-        label="I have read the privacy notice and agree to the clinic keeping my health records",
-        error_messages={"required": "Please accept the privacy notice to create an account."},
-    )
-
-    def __init__(self, *args, clinics=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if clinics is not None:
-            self.fields["clinic"] = forms.ModelChoiceField(
-                queryset=clinics, label="Your clinic", empty_label=None
-            )
-            self.order_fields(["clinic"])
-
-    def clean(self):
-        data = super().clean()
-        first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "The two passwords do not match.")
-        elif first:
-            probe = User(
-                username=data.get("email", ""),
-                email=data.get("email", ""),
-                first_name=data.get("first_name", ""),
-                last_name=data.get("last_name", ""),
-            )
-            try:
-                password_validation.validate_password(first, probe)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return data
-
-
-class CancelForm(forms.Form):
-    reason = forms.ChoiceField(label="Reason", required=False)
-    note = forms.CharField(
-        label="Anything the clinic should know",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-
-    def __init__(self, *args, for_staff: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        reasons = [(value, label) for value, label in CancellationReason.choices]
-        if not for_staff:
-            reasons = [(v, label) for v, label in reasons if v != CancellationReason.CLINIC]
-        self.fields["reason"].choices = [
-            ("", "Prefer not to say" if not for_staff else "Not given"),
-            *reasons,
-        ]
-
-
-class PatientCancelForm(CancelForm):
-    understands_late = forms.BooleanField(
-        label="I understand this is a late cancellation and the clinic's policy for it applies",
-        required=False,
-    )
-
-
-class TreatmentSelect(forms.Select):
-    """Each option names the therapists qualified to give that treatment (data-therapists), so
-    the dialog offers a chosen therapist only what they may deliver."""
-
-    qualified: dict[int, list[int]]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.qualified = {}
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-therapists"] = " ".join(
-                str(pk) for pk in self.qualified.get(instance.pk, [])
-            )
-        return option
-
-
-class TreatmentChoiceField(forms.ModelChoiceField):
-    widget = TreatmentSelect
-
-    def label_from_instance(self, obj: Treatment) -> str:
-        return with_length(obj)
-
-
-def qualified_therapists_by_treatment(treatments, therapists) -> dict[int, list[int]]:
-    """{treatment id: [ids of the given therapists holding every qualification it needs]}."""
-    held = {t.pk: {q.pk for q in t.qualifications.all()} for t in therapists}
-    return {
-        treatment.pk: [
-            pk
-            for pk, have in held.items()
-            if {q.pk for q in treatment.required_qualifications.all()} <= have
-        ]
-        for treatment in treatments
-    }
-
-
-class TherapistChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Therapist) -> str:
-        return obj.full_name
+from ..selectors.times import in_offer_order
+from .fields import (
+    DateInput,
+    PhoneField,
+    TherapistChoiceField,
+    TimeInput,
+    TreatmentChoiceField,
+    qualified_therapists_by_treatment,
+)
 
 
 class StartChoiceMixin:
@@ -407,24 +216,4 @@ class WaitlistForm(PatientChoiceMixin, forms.Form):
     def clean(self):
         data = super().clean()
         self.clean_patient_choice(data, allow_new=False)
-        return data
-
-
-class NeedlingConsentForm(forms.Form):
-    consents = forms.BooleanField(
-        label="I have read the information above and I consent to dry needling as part of my "
-        "treatment",
-        error_messages={"required": "Tick the box to consent, or choose another treatment."},
-    )
-    by_guardian = forms.BooleanField(
-        label="I am the patient's parent or guardian and I am consenting for them", required=False
-    )
-    guardian_name = forms.CharField(
-        label="Parent's or guardian's full name", required=False, max_length=120
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("by_guardian") and not data.get("guardian_name"):
-            self.add_error("guardian_name", "Please give your full name.")
         return data
