@@ -1,17 +1,46 @@
 from hmac import compare_digest
 
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework.exceptions import AuthenticationFailed
 
+from core.db import GroupConcat
+
 from .models import AuthToken
+
+
+def _clinic_roles():
+    """The user's clinic roles as "clinic:role,clinic:role" (one subquery of the token look-up).
+
+    Through the user's `memberships` relation, so accounts imports no app above it."""
+    membership = get_user_model()._meta.get_field("memberships").related_model
+    return Subquery(
+        membership.objects.filter(user_id=OuterRef("user_id"))
+        .order_by()
+        .values("user_id")
+        .annotate(roles=GroupConcat(Concat(Cast("clinic_id", CharField()), Value(":"), "role")))
+        .values("roles")
+    )
+
+
+def _parse_roles(packed: str | None) -> dict[int, set[str]]:
+    roles: dict[int, set[str]] = {}
+    for item in (packed or "").split(","):
+        if item:
+            clinic_id, role = item.split(":", 1)
+            roles.setdefault(int(clinic_id), set()).add(role)
+    return roles
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
     """knox's hashed, expiring tokens (`Authorization: Token …`), loading the user's patient and
-    therapist profiles in the same query. An expired token is deleted when it is next shown."""
+    therapist profiles and clinic roles in the same query (`user.clinic_roles`, read by
+    booking.selectors.Access). An expired token is deleted when it is next shown."""
 
     def authenticate_credentials(self, token: bytes):
         try:
@@ -19,14 +48,17 @@ class TokenAuthentication(KnoxTokenAuthentication):
         except UnicodeDecodeError:
             raise AuthenticationFailed("Invalid token.") from None
         digest = hash_token(secret)
-        candidates = AuthToken.objects.select_related(
-            "user", "user__patient", "user__therapist"
-        ).filter(token_key=secret[: CONSTANTS.TOKEN_KEY_LENGTH])
+        candidates = (
+            AuthToken.objects.select_related("user", "user__patient", "user__therapist")
+            .filter(token_key=secret[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .annotate(clinic_roles=_clinic_roles())
+        )
         for candidate in candidates:
             if not compare_digest(digest, candidate.digest):
                 continue
             if candidate.expiry is not None and candidate.expiry <= timezone.now():
                 candidate.delete()
                 raise AuthenticationFailed("The token has expired; sign in again.")
+            candidate.user.clinic_roles = _parse_roles(candidate.clinic_roles)
             return self.validate_user(candidate)
         raise AuthenticationFailed("Invalid token.")

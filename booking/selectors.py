@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -18,6 +18,7 @@ from .models import (
     Clinic,
     ClinicMembership,
     Patient,
+    Qualification,
     Room,
     StaffRole,
     Therapist,
@@ -53,6 +54,10 @@ class Access:
     def roles(self) -> dict[int, set[str]]:
         if not self.is_authenticated:
             return {}
+        # API requests: loaded with the token (accounts/authentication.py), no query here.
+        preloaded = getattr(self.user, "clinic_roles", None)
+        if preloaded is not None:
+            return preloaded
         roles: dict[int, set[str]] = {}
         for clinic_id, role in ClinicMembership.objects.filter(user=self.user).values_list(
             "clinic_id", "role"
@@ -233,6 +238,53 @@ def patients_nameable_by(user, clinic_id: int) -> QuerySet[Patient]:
     return Patient.objects.filter(
         Q(pk__in=patients_visible_to(user).values("pk")) | Q(clinic_id=clinic_id)
     )
+
+
+def treatment_for_booking(pk: int, *, therapist_id: int | None = None) -> Treatment | None:
+    """The treatment with its clinic and required qualifications, in one query, for booking it.
+
+    The qualifications (read by the dry-needling rule and by the booking's warnings) come
+    joined to the treatment's row and are put where `treatment.required_qualifications.all()`
+    finds them, as a prefetch would without its second query. With `therapist_id`, the
+    treatment's `therapist_found` says whether that therapist exists (same query)."""
+    rows = Treatment.objects.select_related("clinic").filter(pk=pk)
+    rows = rows.annotate(
+        rq_id=F("required_qualifications__id"),
+        rq_code=F("required_qualifications__code"),
+        rq_name=F("required_qualifications__name"),
+    )
+    if therapist_id is not None:
+        rows = rows.annotate(therapist_found=Exists(Therapist.objects.filter(pk=therapist_id)))
+    rows = list(rows)
+    if not rows:
+        return None
+    treatment = rows[0]
+    qualifications = treatment.required_qualifications.all()
+    found = sorted((r.rq_name, r.rq_id, r.rq_code) for r in rows if r.rq_id is not None)
+    qualifications._result_cache = [
+        Qualification.from_db(Qualification.objects.db, ["id", "code", "name"], (pk, code, name))
+        for name, pk, code in found
+    ]
+    qualifications._prefetch_done = True
+    treatment._prefetched_objects_cache = {"required_qualifications": qualifications}
+    return treatment
+
+
+def nameable_patient(user, clinic_id: int, patient_id: int) -> Patient | None:
+    """`patients_nameable_by(user, clinic_id)` for one id: the same rule, asked of that one
+    patient with indexed EXISTS look-ups instead of the UNION of every visible patient's id
+    (which read every booking of the user's clinics: 10 ms at 20,000 bookings)."""
+    patients = Patient.objects.filter(pk=patient_id)
+    if not user.is_superuser:
+        managed = _managed_clinics(user)
+        patients = patients.filter(
+            Q(clinic_id=clinic_id)
+            | Q(user=user)
+            | Q(clinic_id__in=managed)
+            | Exists(Booking.objects.filter(patient_id=OuterRef("pk"), clinic_id__in=managed))
+            | Exists(Booking.objects.filter(patient_id=OuterRef("pk"), therapist__user=user))
+        )
+    return patients.first()
 
 
 def treatments_visible_to(user) -> QuerySet[Treatment]:

@@ -1,29 +1,33 @@
 """The write side: what a booking change means for messages and calendars.
 
 Booking's services call the three `notify_booking_*` functions inside the transaction that
-changes the booking (STYLE §4, transactional outbox): the calendar entry, the messages that must
-go out and the feed revisions are committed together with the booking, or not at all. Nothing
-here talks to the network. After commit the due messages and feed rebuilds are handed to Celery;
-if that hand-off is lost (broker down, process killed), the every-minute scan still finds the
-rows, so it is an optimisation, never the guarantee.
+changes the booking (STYLE §4, transactional outbox), passing the `Appointment` they built
+(notifications/directory.py): the calendar entry, the messages that must go out and the feed
+revisions are committed together with the booking, or not at all. Nothing here talks to the
+network. After commit the due messages and feed rebuilds are handed to Celery; if that hand-off
+is lost (broker down, process killed), the every-minute scan still finds the rows, so it is an
+optimisation, never the guarantee.
+
+Each change is one statement on PostgreSQL (outbox_sql.py: the entry, the messages and the
+feed revisions in one data-modifying WITH), and a few ORM statements on SQLite, which cannot
+write two tables in one statement. Both spell the same rules; the notifications tests run on
+both databases (docs/decisions/0006).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from ..directory import Appointment, FeedKind, get_directory
+from ..directory import Appointment
 from ..models import (
     CalendarEntry,
-    CalendarFeed,
     Channel,
     ClinicNotificationSettings,
     EntryStatus,
@@ -32,31 +36,63 @@ from ..models import (
     NotificationStatus,
     default_reminder_leads,
 )
+from . import outbox_sql
+from .outbox_sql import TRANSACTIONAL, Place, bump_feeds
 
 logger = logging.getLogger(__name__)
 
-TRANSACTIONAL = (Kind.CONFIRMATION, Kind.RESCHEDULE)
+# How long a clinic's settings are reused without reading them again. Saving the settings
+# forgets them at once (ClinicNotificationSettings.save), so this only bounds a change made
+# behind the model's back (a raw UPDATE).
+SETTINGS_CACHE_SECONDS = 300
 
 
-@dataclass(frozen=True)
-class _Place:
-    """Where an entry shows up: the owners of the feeds it belongs to."""
-
-    clinic_id: int
-    therapist_id: int
-    room_id: int
-    patient_id: int
+def _settings_key(clinic_id: int) -> str:
+    return f"notifications:clinic-settings:{clinic_id}"
 
 
 def clinic_settings(clinic_id: int) -> ClinicNotificationSettings:
-    """The clinic's settings, or an unsaved row holding the defaults."""
-    found = ClinicNotificationSettings.objects.filter(clinic_id=clinic_id).first()
-    return found or ClinicNotificationSettings(
-        clinic_id=clinic_id, reminder_lead_minutes=default_reminder_leads()
-    )
+    """The clinic's settings, or an unsaved row holding the defaults.
+
+    Cached: every booking reads them and they change a few times a year. An unreachable cache
+    never fails a booking: the settings are then read from the database."""
+    key = _settings_key(clinic_id)
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache only saves a query; see docstring
+        logger.warning("Settings cache unreachable; reading clinic %s's", clinic_id, exc_info=True)
+        found = None
+    if found is None:
+        found = ClinicNotificationSettings.objects.filter(clinic_id=clinic_id).first()
+        found = found or ClinicNotificationSettings(
+            clinic_id=clinic_id, reminder_lead_minutes=default_reminder_leads()
+        )
+        try:
+            cache.set(key, found, SETTINGS_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 - as above
+            logger.warning("Could not cache clinic %s's settings", clinic_id, exc_info=True)
+    return found
 
 
-def notify_booking_confirmed(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+def _forget(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001 - an unreachable cache keeps nothing to forget... or
+        # keeps the old row until SETTINGS_CACHE_SECONDS pass; the save itself must not fail.
+        logger.warning("Could not drop cached settings %s", key, exc_info=True)
+
+
+def forget_clinic_settings(clinic_id: int) -> None:
+    """Drop the cached settings now and once the saving transaction commits (a booking running
+    meanwhile may have cached the old row again)."""
+    key = _settings_key(clinic_id)
+    _forget(key)
+    transaction.on_commit(partial(_forget, key))
+
+
+def notify_booking_confirmed(
+    *, appointment: Appointment, now: datetime | None = None
+) -> list[Notification]:
     """Record a new booking: its calendar entry, the confirmation email and the reminders.
 
     Call inside the transaction that creates the booking. Writes the entry, one confirmation
@@ -66,15 +102,25 @@ def notify_booking_confirmed(*, booking: Any, now: datetime | None = None) -> li
     booking: a second call fails on the unique constraint, sending nothing twice.
     """
     now = now or timezone.now()
-    appointment = get_directory().appointment(booking)
-    entry, previous = _save_entry(appointment, new=True)
-    confirmation = _new_row(entry, Kind.CONFIRMATION, now=now, save=False)
-    created = _insert([confirmation, *_reminder_rows(entry, now=now)])
-    _changed(entry, previous, now=now, send=[row.pk for row in created if row.due_at <= now])
-    return created
+    entry = CalendarEntry(booking_id=appointment.booking_id, **_entry_values(appointment))
+    rows = [
+        _new_row(entry, Kind.CONFIRMATION, now=now, save=False),
+        *_reminder_rows(entry, now=now),
+    ]
+    if _one_statement():
+        feed_ids = outbox_sql.record_new_entry(entry, rows, now=now)
+    else:
+        entry.save(force_insert=True)
+        created = _insert(rows)
+        feed_ids = bump_feeds([_place(entry)], now=now)
+        rows = created
+    _after_commit(rows, feed_ids, now=now)
+    return rows
 
 
-def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+def notify_booking_rescheduled(
+    *, appointment: Appointment, now: datetime | None = None
+) -> list[Notification]:
     """Record that a booking moved (new start, therapist or room; a higher version).
 
     Call inside the rescheduling transaction. Unsent reminders move to the new time (reminders
@@ -83,7 +129,18 @@ def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> 
     "booking moved" email is written. Returns the rows created or moved.
     """
     now = now or timezone.now()
-    appointment = get_directory().appointment(booking)
+    if _one_statement():
+        found = outbox_sql.record_move(
+            appointment,
+            _entry_values(appointment),
+            reschedule=_new_row(_detached(appointment), Kind.RESCHEDULE, now=now, save=False),
+            reminders=_reminder_rows(_detached(appointment), now=now),
+            now=now,
+        )
+        if found is not None:
+            rows, feed_ids = found
+            _after_commit(rows, feed_ids, now=now)
+            return rows
     entry, previous = _save_entry(appointment)
     rows = list(
         Notification.objects.select_for_update()
@@ -97,19 +154,18 @@ def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> 
     for row in unclaimed:
         _move(row, entry, due_at=now)
         touched.append(row)
-    told = Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL).filter(
-        Q(status=NotificationStatus.SENT)
-        | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
-    )
-    if not any(r.kind == Kind.RESCHEDULE for r in unclaimed) and told.exists():
+    if not any(r.kind == Kind.RESCHEDULE for r in unclaimed) and _told(entry).exists():
         touched.append(_new_row(entry, Kind.RESCHEDULE, now=now))
 
     touched += _move_reminders(entry, [r for r in rows if r.kind == Kind.REMINDER], now=now)
-    _changed(entry, previous, now=now, send=[row.pk for row in touched if row.due_at <= now])
+    places = [_place(entry)] + ([previous] if previous not in (None, _place(entry)) else [])
+    _after_commit(touched, bump_feeds(places, now=now), now=now)
     return touched
 
 
-def notify_booking_cancelled(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+def notify_booking_cancelled(
+    *, appointment: Appointment, now: datetime | None = None
+) -> list[Notification]:
     """Record a cancellation: reminders are cancelled, the patient is told if they knew of it.
 
     Call inside the cancelling transaction. Every unsent reminder becomes `cancelled`, so no
@@ -118,40 +174,60 @@ def notify_booking_cancelled(*, booking: Any, now: datetime | None = None) -> li
     cancelled and nothing is sent at all. Returns the cancellation row, if any.
     """
     now = now or timezone.now()
-    appointment = get_directory().appointment(booking)
-    entry, previous = _save_entry(appointment)
-    pending = Notification.objects.filter(entry=entry, status=NotificationStatus.PENDING)
-    told = (
-        Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL)
-        .filter(
-            Q(status=NotificationStatus.SENT)
-            | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
+    if _one_statement():
+        found = outbox_sql.record_cancellation(
+            appointment,
+            _entry_values(appointment),
+            cancellation=_new_row(_detached(appointment), Kind.CANCELLATION, now=now, save=False),
+            now=now,
         )
-        .exists()
-    )
-    pending.filter(
+        if found is not None:
+            rows, feed_ids = found
+            _after_commit(rows, feed_ids, now=now)
+            return rows
+    entry, previous = _save_entry(appointment)
+    told = _told(entry).exists()
+    Notification.objects.filter(entry=entry, status=NotificationStatus.PENDING).filter(
         Q(kind=Kind.REMINDER) | Q(kind__in=TRANSACTIONAL, claim_token__isnull=True)
     ).update(
         status=NotificationStatus.CANCELLED,
         claim_token=None,
         claimed_at=None,
-        last_error="The booking was cancelled.",
+        last_error=outbox_sql.CANCELLED_BOOKING,
         updated_at=now,
     )
     created = [_new_row(entry, Kind.CANCELLATION, now=now)] if told else []
-    _changed(entry, previous, now=now, send=[row.pk for row in created])
+    places = [_place(entry)] + ([previous] if previous not in (None, _place(entry)) else [])
+    _after_commit(created, bump_feeds(places, now=now), now=now)
     return created
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _save_entry(
-    appointment: Appointment, *, new: bool = False
-) -> tuple[CalendarEntry, _Place | None]:
-    """Create (`new`: a booking just made) or update the booking's calendar entry; return it and
-    where it was before."""
-    values = {
+def _one_statement() -> bool:
+    return connections[CalendarEntry.objects.db].vendor == "postgresql"
+
+
+def _place(entry: CalendarEntry) -> Place:
+    return Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
+
+
+def _detached(appointment: Appointment) -> CalendarEntry:
+    """The entry as it will be after the change, unsaved (for building message rows)."""
+    return CalendarEntry(booking_id=appointment.booking_id, **_entry_values(appointment))
+
+
+def _told(entry: CalendarEntry):
+    """The patient was sent, or is being sent, a confirmation or a "moved" email."""
+    return Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL).filter(
+        Q(status=NotificationStatus.SENT)
+        | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
+    )
+
+
+def _entry_values(appointment: Appointment) -> dict:
+    return {
         "clinic_id": appointment.clinic_id,
         "therapist_id": appointment.therapist_id,
         "room_id": appointment.room_id,
@@ -167,16 +243,18 @@ def _save_entry(
         "clinic_name": appointment.clinic_name[:120],
         "patient_initials": appointment.patient_initials[:8],
     }
+
+
+def _save_entry(appointment: Appointment) -> tuple[CalendarEntry, Place | None]:
+    """Update the booking's calendar entry (create it if missing); return it and where it was
+    before."""
+    values = _entry_values(appointment)
     entry = (
-        None
-        if new
-        else CalendarEntry.objects.select_for_update()
-        .filter(booking_id=appointment.booking_id)
-        .first()
+        CalendarEntry.objects.select_for_update().filter(booking_id=appointment.booking_id).first()
     )
     if entry is None:
         return CalendarEntry.objects.create(booking_id=appointment.booking_id, **values), None
-    previous = _Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
+    previous = _place(entry)
     for name, value in values.items():
         setattr(entry, name, value)
     entry.save()
@@ -294,29 +372,8 @@ def _move_reminders(
     return moved + _insert(_reminder_rows(entry, now=now, skip=kept))
 
 
-def _feed_filter(places: list[_Place]) -> Q:
-    query = Q()
-    for place in places:
-        query |= Q(kind=FeedKind.THERAPIST, owner_id=place.therapist_id, clinic_id=place.clinic_id)
-        query |= Q(kind=FeedKind.ROOM, owner_id=place.room_id, clinic_id=place.clinic_id)
-        query |= Q(kind=FeedKind.CLINIC, owner_id=place.clinic_id, clinic_id=place.clinic_id)
-        query |= Q(kind=FeedKind.PATIENT, owner_id=place.patient_id, clinic_id__isnull=True)
-    return query
-
-
-def _changed(
-    entry: CalendarEntry, previous: _Place | None, *, now: datetime, send: list[int]
-) -> None:
-    """Bump the feeds showing the entry (before and after the change); hand over after commit."""
-    places = [_Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)]
-    if previous is not None and previous != places[0]:
-        places.append(previous)
-    feeds = CalendarFeed.objects.filter(_feed_filter(places))
-    feed_ids = list(feeds.values_list("pk", flat=True))
-    if feed_ids:
-        CalendarFeed.objects.filter(pk__in=feed_ids).update(
-            revision=F("revision") + 1, changed_at=now
-        )
+def _after_commit(rows: list[Notification], feed_ids: list[int], *, now: datetime) -> None:
+    send = [row.pk for row in rows if row.due_at <= now]
     transaction.on_commit(partial(_hand_over, send, feed_ids))
 
 
