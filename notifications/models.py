@@ -77,7 +77,7 @@ class ClinicNotificationSettings(models.Model):
 
 
 def _forget_settings(clinic_id: int) -> None:
-    from .services.outbox import forget_clinic_settings
+    from .services.settings import forget_clinic_settings
 
     forget_clinic_settings(clinic_id)
 
