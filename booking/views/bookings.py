@@ -136,7 +136,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise serializers.ValidationError(
                 {"patient": ["Say which patient this booking is for."]}
             )
-        patient = nameable_patient(self.request.user, clinic_id, data["patient"])
+        patient = nameable_patient(access_for(self.request), clinic_id, data["patient"])
         if patient is None:
             raise serializers.ValidationError(
                 {"patient": [f"No patient with id {data['patient']}."]}
