@@ -138,11 +138,16 @@ def book_session(
 
 def _appointment(booking: Booking, availability: Availability | None = None):
     """The booking for notifications, its names from rows already loaded (no query)."""
+    therapist_name = room_name = None
     if availability is not None:
-        therapist_name = availability.therapist_names[booking.therapist_id]
-        room_name = availability.room_names[booking.room_id]
-    else:
-        therapist_name, room_name = booking.therapist.full_name, booking.room.name
+        therapist_name = availability.therapist_names.get(booking.therapist_id)
+        room_name = availability.room_names.get(booking.room_id)
+    # Read from the booking's own rows when the re-check did not name them (a change with no
+    # re-check, or a place in a group session whose therapist or room it did not list).
+    if therapist_name is None:
+        therapist_name = booking.therapist.full_name
+    if room_name is None:
+        room_name = booking.room.name
     return appointment_of(booking, therapist_name=therapist_name, room_name=room_name)
 
 
