@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Exists
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -155,7 +155,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel. Inside the clinic's late-cancellation window it is recorded as late."""
-        booking = self.get_object()
+        booking = self._booking_to_change(pk)
         apply_policy = self._acting(booking, patients_may=True)
         data = CancelIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -176,7 +176,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = RescheduleIn(data=request.data)
         data.is_valid(raise_exception=True)
         therapist_id = data.validated_data.get("therapist")
-        booking = self._booking_to_move(pk, therapist_id)
+        booking = self._booking_to_change(pk, therapist_id)
         apply_policy = self._acting(booking, patients_may=True)
         therapist = _therapist_ref(booking, therapist_id)
         if therapist is not None:
@@ -198,14 +198,24 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         return self._done(booking)
 
-    def _booking_to_move(self, pk, therapist_id: int | None) -> Booking:
-        """`get_object()`, asking in the same query whether the named therapist exists."""
-        queryset = self.get_queryset()
+    def _booking_to_change(self, pk, therapist_id: int | None = None) -> Booking:
+        """The booking a command acts on, if the caller may see it (404 otherwise, as
+        `get_object()` answers): the same rule as `bookings_visible_to`, judged on the row with
+        the caller's roles loaded with their token, so the look-up is by primary key alone.
+        With `therapist_id`, the same query says whether that therapist exists."""
+        queryset = Booking.objects.filter(pk=pk)
         if therapist_id is not None:
             queryset = queryset.annotate(
                 therapist_found=Exists(Therapist.objects.filter(pk=therapist_id))
             )
-        booking = get_object_or_404(queryset, pk=pk)
+        booking = queryset.first()
+        access = access_for(self.request)
+        if booking is None or not (
+            access.manages(booking.clinic_id)
+            or access.is_own_therapist_booking(booking)
+            or access.is_own_patient_booking(booking)
+        ):
+            raise Http404
         self.check_object_permissions(self.request, booking)
         return booking
 
