@@ -93,11 +93,21 @@ def _tracked(history_instance) -> list[str]:
     ]
 
 
+def remember_saved_state(instance) -> None:
+    """Note `instance`'s values as read from the database (under a lock, by whoever changes it
+    next), so the history entry of its next save compares with them instead of reading the
+    previous historical row: one query fewer on the booking write path (docs/decisions/0006)."""
+    instance._audit_saved_state = {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+
+
 def describe(history_instance, instance) -> None:
     """Fill in the audit columns of a historical row about to be written for `instance`.
 
-    For a change the previous historical row of the same record is read once (by its indexed
-    id), so `audit_changes` lists exactly the fields this save changed.
+    For a change the values noted by `remember_saved_state` are compared with, else the previous
+    historical row of the same record is read once (by its indexed id), so `audit_changes` lists
+    exactly the fields this save changed.
     """
     history_model = type(history_instance)
     audited = REGISTRY[history_model]
@@ -115,7 +125,10 @@ def describe(history_instance, instance) -> None:
         return
     new = {name: _plain(getattr(history_instance, name)) for name in fields}
     old: dict = {}
-    if kind == "~":
+    saved = instance.__dict__.pop("_audit_saved_state", None)
+    if kind == "~" and saved is not None:
+        old = {name: _plain(saved[name]) for name in fields if name in saved}
+    elif kind == "~":
         pk_name = instance._meta.pk.attname
         previous = (
             history_model.objects.filter(**{pk_name: instance.pk})

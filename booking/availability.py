@@ -1,8 +1,8 @@
 """The availability engine: which start times a treatment can be booked at, and why not.
 
-One `Availability` loads everything it needs for a treatment and a window in two queries
-(weekly hours; then fitting rooms and busy time together), whatever the window length or the
-number of therapists, then answers in memory:
+One `Availability` loads everything it needs for a treatment and a window in one query
+(weekly hours, qualified therapists, fitting rooms and busy time together), whatever the window
+length or the number of therapists, then answers in memory:
 
 - `slots()` lists every bookable slot (a qualified therapist at work and free, a free room with
   the needed features, buffers kept, notice and horizon kept, group places left);
@@ -39,11 +39,13 @@ from . import errors
 from .availability_sql import (
     BLOCK,
     BOOKING,
-    CLINIC,
     DETAIL,
+    OPENING,
+    ROOM,
+    THERAPIST,
+    WORKING,
     as_time,
-    busy_sql,
-    hours_sql,
+    availability_sql,
 )
 from .models import Booking, Room, Therapist, Treatment, session_key_for
 
@@ -235,43 +237,49 @@ class Availability:
             return False
         return True
 
-    # --- loading: two queries -------------------------------------------------------------
+    # --- loading: one query ---------------------------------------------------------------
 
     def _load(self) -> None:
-        clinic_id, treatment_id = self.clinic.pk, self.treatment.pk
         connection = connections[Booking.objects.db]
+        # Busy time that can touch a slot in the window (buffers included).
+        reach = self.duration + self.before + self.after
+        sql, params = availability_sql(
+            connection,
+            clinic_id=self.clinic.pk,
+            treatment_id=self.treatment.pk,
+            therapist_id=self.therapist_id,
+            is_group=self.treatment.is_group,
+            patient_id=self.patient_id,
+            exclude_booking_id=self.exclude_booking_id,
+            reach_start=_instant(self.window_start - reach),
+            reach_end=_instant(self.window_end + reach),
+        )
         with connection.cursor() as cursor:
-            sql, params = hours_sql(connection, clinic_id, treatment_id, self.therapist_id)
             cursor.execute(sql, params)
-            hours = cursor.fetchall()
-            self.opening_hours: dict[int, list[tuple[time, time]]] = defaultdict(list)
-            self.working_hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(
-                lambda: defaultdict(list)
-            )
-            for who, weekday, starts, ends in hours:
+            rows = cursor.fetchall()
+        self.opening_hours: dict[int, list[tuple[time, time]]] = defaultdict(list)
+        self.working_hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        # Names of the qualified therapists and fitting rooms, for whoever describes the booking
+        # (its calendar entry and messages) without another query.
+        self.therapist_names: dict[int, str] = {}
+        busy = []
+        for row in rows:
+            kind = row[0]
+            if kind in (WORKING, OPENING):
+                starts, ends = row[10].split(",")
                 period = (as_time(starts), as_time(ends))
-                if who == CLINIC:
-                    self.opening_hours[weekday].append(period)
+                if kind == OPENING:
+                    self.opening_hours[row[7]].append(period)
                 else:
-                    self.working_hours[who][weekday].append(period)
-            self.therapist_ids = sorted(self.working_hours)
-
-            # Busy time that can touch a slot in the window (buffers included), and the
-            # fitting rooms themselves, in one round trip.
-            reach = self.duration + self.before + self.after
-            sql, params = busy_sql(
-                connection,
-                clinic_id=clinic_id,
-                treatment_id=treatment_id,
-                is_group=self.treatment.is_group,
-                therapist_ids=self.therapist_ids,
-                patient_id=self.patient_id,
-                exclude_booking_id=self.exclude_booking_id,
-                reach_start=_instant(self.window_start - reach),
-                reach_end=_instant(self.window_end + reach),
-            )
-            cursor.execute(sql, params)
-            self._index_busy(cursor.fetchall())
+                    self.working_hours[row[1]][row[7]].append(period)
+            elif kind == THERAPIST:
+                self.therapist_names[row[1]] = row[10]
+            else:
+                busy.append(row)
+        self.therapist_ids = sorted(self.working_hours)
+        self._index_busy(busy)
 
     def _index_busy(self, rows) -> None:
         d, before, after = self.duration, self.before, self.after
@@ -327,9 +335,10 @@ class Availability:
                 if room_id is not None:
                     # A room out of use may not hold a session; buffers may touch it.
                     room_busy[room_id].append((busy_from - d, busy_to))
-            else:
+            elif kind == ROOM:
                 rooms.append((key, room_id))
         self.room_ids = [room_id for _name, room_id in sorted(rooms)]
+        self.room_names = {room_id: name for name, room_id in rooms}
         self.therapist_forbidden = {tid: _Forbidden(v) for tid, v in therapist_busy.items()}
         self.room_forbidden = {rid: _Forbidden(v) for rid, v in room_busy.items()}
         self.patient_forbidden = _Forbidden(patient_busy)

@@ -21,12 +21,14 @@ from .models import ACTIVE_STATUSES
 # (Treatment's validators and constraints), rounded up.
 MAX_BLOCKED_SECONDS = 13 * 3600
 
-# Row kinds in the busy query (see busy_sql); CLINIC marks opening hours in the hours query.
-CLINIC = 0
-BOOKING = 1
-BLOCK = 2
-ROOM = 3
-DETAIL = 4
+# Row kinds of the one availability query (see availability_sql).
+BOOKING = 1  # busy time of bookings holding a therapist or room, packed per (therapist, room)
+BLOCK = 2  # time off, a room out of use, a clinic closure
+ROOM = 3  # a fitting room and its name
+DETAIL = 4  # the patient's own sessions, places in this group treatment's sessions
+WORKING = 5  # a therapist's weekly working period at the clinic ("starts,ends")
+OPENING = 6  # the clinic's weekly opening period ("opens,closes")
+THERAPIST = 7  # a qualified therapist who works there, and their name
 
 
 def as_time(value) -> time:
@@ -37,12 +39,6 @@ def _epoch_sql(connection, column: str) -> str:
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM {column})::bigint"
     return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400) AS INTEGER)"
-
-
-def _in_list(ids: list[int]) -> tuple[str, list[int]]:
-    if not ids:
-        return "(NULL)", []
-    return "(" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
 
 
 # Therapist t lacks none of the treatment's required qualifications (one parameter: treatment).
@@ -59,33 +55,19 @@ _FITTING = """NOT EXISTS (
       SELECT 1 FROM booking_room_features f
       WHERE f.room_id = r.id AND f.roomfeature_id = rf.roomfeature_id))"""
 
-_HOURS_SQL = """
-SELECT wh.therapist_id, wh.weekday, wh.starts, wh.ends
-FROM booking_workinghours wh
-JOIN booking_therapist t ON t.id = wh.therapist_id
-WHERE wh.clinic_id = %s AND t.is_active {therapist_filter}
-  AND EXISTS (
-    SELECT 1 FROM booking_therapist_clinics tc WHERE tc.therapist_id = t.id AND tc.clinic_id = %s)
-  AND {qualified}
-UNION ALL
-SELECT 0, weekday, opens, closes FROM booking_openinghours WHERE clinic_id = %s
-"""
-
-
-def hours_sql(connection, clinic_id: int, treatment_id: int, therapist_id: int | None):
-    therapist_filter = "AND t.id = %s" if therapist_id is not None else ""
-    params = (
-        [clinic_id]
-        + ([therapist_id] if therapist_id is not None else [])
-        + [clinic_id, treatment_id, clinic_id]
-    )
-    return _HOURS_SQL.format(therapist_filter=therapist_filter, qualified=_QUALIFIED), params
-
-
-_ROOMS_CTE = """
+# The fitting rooms, and the qualified active therapists who work at the clinic (with `AND t.id
+# = %s` when one therapist is asked for). Parameters: clinic, treatment; [therapist,] clinic,
+# treatment.
+_CTES = """
 WITH rooms AS (
   SELECT r.id, r.name FROM booking_room r
   WHERE r.clinic_id = %s AND r.is_active AND {fitting}
+), therapists AS (
+  SELECT t.id, t.first_name, t.last_name FROM booking_therapist t
+  WHERE t.is_active {therapist_filter}
+    AND EXISTS (
+      SELECT 1 FROM booking_therapist_clinics tc WHERE tc.therapist_id = t.id AND tc.clinic_id = %s)
+    AND {qualified}
 )
 """
 
@@ -106,7 +88,8 @@ SELECT 1, b.therapist_id, b.room_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
        CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
        {pack}(CAST({blocked_start} AS TEXT) || ',' || CAST({blocked_end} AS TEXT), ',')
 FROM booking_booking b
-WHERE {active} AND (b.therapist_id IN {therapists} OR b.room_id IN (SELECT id FROM rooms))
+WHERE {active} AND (b.therapist_id IN (SELECT id FROM therapists)
+                   OR b.room_id IN (SELECT id FROM rooms))
 GROUP BY b.therapist_id, b.room_id
 """
 
@@ -118,38 +101,53 @@ FROM booking_booking b
 WHERE {active} AND b.{column} = %s
 """
 
-_BLOCKS_AND_ROOMS_SQL = """
+# Blocks, the rooms, the therapists and the weekly hours.
+_REST_SQL = """
 SELECT 2, k.therapist_id, k.room_id, {k_start}, {k_end}, NULL, NULL, NULL, NULL, NULL, NULL
 FROM booking_block k
 WHERE k.start < %s AND k."end" > %s
-  AND (k.therapist_id IN {therapists} OR k.room_id IN (SELECT id FROM rooms)
+  AND (k.therapist_id IN (SELECT id FROM therapists) OR k.room_id IN (SELECT id FROM rooms)
        OR (k.clinic_id = %s AND k.therapist_id IS NULL AND k.room_id IS NULL))
 UNION ALL
 SELECT 3, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name FROM rooms
+UNION ALL
+SELECT 7, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, first_name || ' ' || last_name
+FROM therapists
+UNION ALL
+SELECT 5, wh.therapist_id, NULL, NULL, NULL, NULL, NULL, wh.weekday, NULL, NULL,
+       CAST(wh.starts AS TEXT) || ',' || CAST(wh.ends AS TEXT)
+FROM booking_workinghours wh
+WHERE wh.clinic_id = %s AND wh.therapist_id IN (SELECT id FROM therapists)
+UNION ALL
+SELECT 6, NULL, NULL, NULL, NULL, NULL, NULL, weekday, NULL, NULL,
+       CAST(opens AS TEXT) || ',' || CAST(closes AS TEXT)
+FROM booking_openinghours WHERE clinic_id = %s
 """
 
 
-def busy_sql(
+def availability_sql(
     connection,
     *,
     clinic_id,
     treatment_id,
+    therapist_id,
     is_group,
-    therapist_ids,
     patient_id,
     exclude_booking_id,
     reach_start,
     reach_end,
 ):
-    """Rows: (kind, therapist, room, from, to, patient, treatment, place, start, end, key).
+    """One statement: (kind, therapist, room, from, to, patient, treatment, place, start, end,
+    key) rows of every kind above.
 
     The bookings that hold a therapist or room in reach come as lean rows, their buffered
     times packed per (therapist, room) into `key`; the few that need more (the patient's own
     sessions, places in this group treatment's sessions) come again as detail rows, and only
-    when asked for.
+    when asked for. Weekly hours come as `place` = weekday and `key` = "starts,ends".
+    One round trip, not two: the re-check under the clinic lock is one statement of the
+    booking's budget (docs/decisions/0006).
     """
     adapt = connection.ops.adapt_datetimefield_value
-    therapists, therapist_params = _in_list(therapist_ids)
     # Redundant but index-friendly lower bound: no booking blocks more than MAX_BLOCKED_SECONDS.
     lowest_start = reach_start - timedelta(seconds=MAX_BLOCKED_SECONDS)
     active = _ACTIVE_IN_REACH
@@ -160,16 +158,23 @@ def busy_sql(
         adapt(reach_end),
         adapt(reach_start),
     ]
+    therapist_filter = "AND t.id = %s" if therapist_id is not None else ""
+    params = [
+        clinic_id,
+        treatment_id,
+        *([therapist_id] if therapist_id is not None else []),
+        clinic_id,
+        treatment_id,
+    ]
     parts = [
         _HOLDING_SQL.format(
             pack="string_agg" if connection.vendor == "postgresql" else "group_concat",
             active=active,
-            therapists=therapists,
             blocked_start=_epoch_sql(connection, "b.blocked_start"),
             blocked_end=_epoch_sql(connection, "b.blocked_end"),
         )
     ]
-    params = [clinic_id, treatment_id, *active_params, *therapist_params]
+    params += active_params
     details = [("patient_id", patient_id)] if patient_id is not None else []
     if is_group:
         details.append(("treatment_id", treatment_id))
@@ -184,11 +189,11 @@ def busy_sql(
         )
         params += [*active_params, value]
     parts.append(
-        _BLOCKS_AND_ROOMS_SQL.format(
-            therapists=therapists,
+        _REST_SQL.format(
             k_start=_epoch_sql(connection, "k.start"),
             k_end=_epoch_sql(connection, 'k."end"'),
         )
     )
-    params += [adapt(reach_end), adapt(reach_start), *therapist_params, clinic_id]
-    return _ROOMS_CTE.format(fitting=_FITTING) + "UNION ALL".join(parts), params
+    params += [adapt(reach_end), adapt(reach_start), clinic_id, clinic_id, clinic_id]
+    ctes = _CTES.format(fitting=_FITTING, therapist_filter=therapist_filter, qualified=_QUALIFIED)
+    return ctes + "UNION ALL".join(parts), params

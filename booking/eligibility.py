@@ -1,24 +1,14 @@
-"""Patient eligibility checks that other apps add to booking without booking importing them.
+"""Patient eligibility: the rules other apps add through booking/extensions.py.
 
-Booking a treatment may depend on clinical rules that live elsewhere (for example, dry needling
-needs a current screening and consent, kept by the plans app). Such an app registers a check in
-its AppConfig.ready(); `book_session` and `reschedule_booking` run every registered check before
-they take the clinic lock. A check raises a core.api.DomainError subclass to refuse.
+Booking a treatment may depend on clinical rules that live elsewhere (dry needling needs a
+current screening and consent, kept by the plans app). `book_session` and `reschedule_booking`
+call `check_patient_may_book`, which runs every eligibility check added with
+`booking.extensions.add_eligibility_check`. A check raises a core.api.DomainError to refuse.
 """
 
-from collections.abc import Callable
-
-EligibilityCheck = Callable[..., None]
-_checks: list[EligibilityCheck] = []
-
-
-def register(check: EligibilityCheck) -> EligibilityCheck:
-    """Add a check called as check(treatment=..., patient=..., start=..., apply_policy=...)."""
-    if check not in _checks:
-        _checks.append(check)
-    return check
+from .extensions import EXTENSIONS
 
 
 def check_patient_may_book(*, treatment, patient, start, apply_policy: bool) -> None:
-    for check in _checks:
+    for check in EXTENSIONS.eligibility_checks:
         check(treatment=treatment, patient=patient, start=start, apply_policy=apply_policy)

@@ -1,19 +1,20 @@
 """Diary changes other apps react to, without booking importing them.
 
-When a cancellation or a move frees a therapist's time, listeners registered here (the web app's
-waiting list, from WebConfig.ready()) are told after the change commits, whichever path made it:
-the API, the pages, the admin or a plan. A listener that fails is logged and never undoes or
-fails the change (on_commit with robust=True).
+When a cancellation or a move frees a therapist's time, the listeners added with
+`booking.extensions.on_time_freed` (the waiting list, from WaitlistConfig.ready()) are told
+after the change commits, whichever path made it: the API, the pages, the admin or a plan. A
+listener that fails is logged and never undoes or fails the change (on_commit, robust=True).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
 from django.db import transaction
+
+from .extensions import EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,6 @@ class FreedTime:
     room_id: int
     start: datetime
     end: datetime
-
-
-TimeFreedListener = Callable[[FreedTime], object]
-_listeners: list[TimeFreedListener] = []
-
-
-def on_time_freed(listener: TimeFreedListener) -> TimeFreedListener:
-    if listener not in _listeners:
-        _listeners.append(listener)
-    return listener
 
 
 def freed_time_of(booking) -> FreedTime:
@@ -50,5 +41,5 @@ def freed_time_of(booking) -> FreedTime:
 
 def time_freed(freed: FreedTime) -> None:
     """Call inside the transaction that frees the time; listeners hear of it after commit."""
-    for listener in _listeners:
+    for listener in EXTENSIONS.time_freed_listeners:
         transaction.on_commit(partial(listener, freed), robust=True)

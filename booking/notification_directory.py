@@ -1,7 +1,9 @@
-"""What booking tells the notifications app about its data (registered in BookingConfig.ready).
+"""What booking tells the notifications app about its data.
 
-notifications never imports booking (STYLE §1); it asks this directory instead, through the
-plain dataclasses in notifications/directory.py.
+notifications never imports booking (STYLE §1). Booking pushes an `Appointment` with every
+change (`appointment_of`, called by booking's services) and answers a few live questions
+through `BookingDirectory`, registered in BookingConfig.ready(); both speak the plain
+dataclasses of notifications/directory.py.
 """
 
 from __future__ import annotations
@@ -20,42 +22,32 @@ from .models import (
 )
 
 
+def appointment_of(booking: Booking, *, therapist_name: str, room_name: str) -> Appointment:
+    """The booking as notifications sees it, built from rows the write path already loaded:
+    the booking with its treatment, clinic and patient, and the therapist's and room's names
+    (from the availability re-check, or the booking's own joins). No query."""
+    patient = booking.patient
+    return Appointment(
+        booking_id=booking.pk,
+        version=booking.version,
+        cancelled=booking.status == BookingStatus.CANCELLED,
+        start=booking.start,
+        end=booking.end,
+        updated_at=booking.updated_at,
+        clinic_id=booking.clinic_id,
+        therapist_id=booking.therapist_id,
+        room_id=booking.room_id,
+        patient_id=booking.patient_id,
+        treatment_name=booking.treatment.name,
+        therapist_name=therapist_name,
+        room_name=room_name,
+        clinic_name=booking.treatment.clinic.name,
+        patient_initials=f"{patient.first_name[:1]}{patient.last_name[:1]}".upper(),
+    )
+
+
 class BookingDirectory:
-    def appointment(self, booking: Booking) -> Appointment:
-        # One query for the names, whatever the caller happened to load with the booking.
-        names = (
-            Booking.objects.filter(pk=booking.pk)
-            .values_list(
-                "treatment__name",
-                "therapist__first_name",
-                "therapist__last_name",
-                "room__name",
-                "clinic__name",
-                "patient__first_name",
-                "patient__last_name",
-            )  # fmt: skip
-            .get()
-        )
-        treatment, therapist_first, therapist_last, room, clinic, patient_first, patient_last = (
-            names
-        )
-        return Appointment(
-            booking_id=booking.pk,
-            version=booking.version,
-            cancelled=booking.status == BookingStatus.CANCELLED,
-            start=booking.start,
-            end=booking.end,
-            updated_at=booking.updated_at,
-            clinic_id=booking.clinic_id,
-            therapist_id=booking.therapist_id,
-            room_id=booking.room_id,
-            patient_id=booking.patient_id,
-            treatment_name=treatment,
-            therapist_name=f"{therapist_first} {therapist_last}",
-            room_name=room,
-            clinic_name=clinic,
-            patient_initials=f"{patient_first[:1]}{patient_last[:1]}".upper(),
-        )
+    """The live questions notifications asks about booking's data (notifications/directory.py)."""
 
     def contacts(self, patient_ids: set[int]) -> dict[int, Contact]:
         fields = (

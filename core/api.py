@@ -133,8 +133,12 @@ def exception_handler(exc, context):
 
 
 def is_lock_wait(exc: OperationalError) -> bool:
-    """PostgreSQL lock_timeout (SQLSTATE 55P03) or SQLite's busy timeout."""
-    return getattr(exc.__cause__, "sqlstate", None) == "55P03" or "database is locked" in str(exc)
+    """PostgreSQL lock_timeout (SQLSTATE 55P03), a deadlock PostgreSQL broke by rolling us back
+    (40P01: two diary writes locking one clinic and one booking in opposite orders, a rare
+    plan-wide change against a desk change), or SQLite's busy timeout. Each is "try again"."""
+    return getattr(exc.__cause__, "sqlstate", None) in ("55P03", "40P01") or (
+        "database is locked" in str(exc)
+    )
 
 
 def is_database_unreachable(exc: DatabaseError) -> bool:

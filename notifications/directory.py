@@ -1,9 +1,17 @@
-"""What notifications needs to know about bookings, patients and clinics, without importing them.
+"""What notifications knows about bookings, patients and clinics, without importing them.
 
-STYLE §1: `notifications` never imports `booking`. Booking describes itself instead: at
-AppConfig.ready() it registers a `Directory` (booking/notification_directory.py) that turns a
-booking into a plain `Appointment` and answers the few live questions asked at send time and
-when listing feeds. Everything crossing this line is a frozen dataclass of plain values.
+STYLE §1: `notifications` never imports `booking`. Two things cross the line, both plain frozen
+dataclasses:
+
+- **Pushed by booking**: every booking change hands `notify_booking_*` an `Appointment`, built by
+  booking from the rows it already loaded in its write path (no look-up from here).
+- **Asked at send time and when listing feeds**: the `Directory` booking registers at
+  AppConfig.ready() (booking/notification_directory.py) answers the few live questions: a
+  patient's current contact details and consents, a clinic's name and time zone, and which
+  feeds a user may subscribe to. Whether a booking is still live is not asked: its calendar
+  entry is kept in step in the booking's own transaction, so delivery reads it from there.
+
+The one other registration is web's manage-booking link (`register_manage_link`).
 """
 
 from __future__ import annotations
@@ -78,9 +86,6 @@ class FeedOwner:
 
 
 class Directory(Protocol):
-    def appointment(self, booking: Any) -> Appointment:
-        """The booking (an object of the registering app) as an Appointment."""
-
     def contacts(self, patient_ids: set[int]) -> dict[int, Contact]:
         """Current contact details and consents of these patients (missing ids are left out)."""
 

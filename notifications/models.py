@@ -61,8 +61,25 @@ class ClinicNotificationSettings(models.Model):
     def __str__(self) -> str:
         return f"Notification settings of clinic {self.clinic_id}"
 
+    # Every booking reads these settings from the cache (services/outbox.py, clinic_settings):
+    # whatever saves or deletes them, the admin included, makes the next booking read them anew.
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        _forget_settings(self.clinic_id)
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        _forget_settings(self.clinic_id)
+        return deleted
+
     def clean(self) -> None:
         self.reminder_lead_minutes = validate_lead_minutes(self.reminder_lead_minutes)
+
+
+def _forget_settings(clinic_id: int) -> None:
+    from .services.settings import forget_clinic_settings
+
+    forget_clinic_settings(clinic_id)
 
 
 def validate_lead_minutes(value) -> list[int]:

@@ -7,9 +7,9 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         # Booking must not import plans, so plans adds its needling safety check to booking's
-        # eligibility hook: every booking and reschedule of a needling treatment runs it.
-        from booking.eligibility import register
+        # extension point: every booking and reschedule of a needling treatment runs it.
+        from booking.extensions import add_eligibility_check
 
         from .services.safety import check_needling_booking
 
-        register(check_needling_booking)
+        add_eligibility_check(check_needling_booking)

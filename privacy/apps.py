@@ -6,8 +6,10 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Patients' data rights"
 
     def ready(self) -> None:
-        from booking.eligibility import register
+        # Booking must not import privacy: an erased patient is refused through booking's one
+        # extension point, like the needling rule.
+        from booking.extensions import add_eligibility_check
 
         from .services import refuse_erased_patient
 
-        register(refuse_erased_patient)
+        add_eligibility_check(refuse_erased_patient)

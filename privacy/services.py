@@ -317,7 +317,7 @@ def is_erased(patient: Patient) -> bool:
 
 
 def refuse_erased_patient(*, treatment, patient, start, apply_policy: bool) -> None:
-    """booking.eligibility check (registered in PrivacyConfig.ready): an erased patient cannot
+    """Eligibility check (booking.extensions, added in PrivacyConfig.ready): an erased patient cannot
     be booked, which would bring back contact and extend a record that is due to go."""
     if is_erased(patient):
         raise errors.PatientErased()

@@ -9,7 +9,7 @@ class SessionNotesConfig(AppConfig):
         # Plans and booking must not import session notes, so this app adds its rules to their
         # hooks: a positive red flag not yet cleared stops a plan being activated, and a serious
         # adverse event warns whoever books the patient's next needling session.
-        from booking.advisories import register as register_booking_advisory
+        from booking.extensions import add_advisory_provider as register_booking_advisory
         from plans.activation import register as register_activation_check
 
         from .safety import needling_warnings_for_bookings

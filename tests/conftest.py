@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.services import issue_token
@@ -26,6 +27,13 @@ from tests.factories import (
 )
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: ids are reused once a test's rows are rolled
+    back, so a cached row (a clinic's notification settings) must not outlive its test."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ class WaitlistConfig(AppConfig):
     verbose_name = "Waiting list"
 
     def ready(self):
-        from booking.events import on_time_freed
+        from booking.extensions import on_time_freed
 
         from .services import offer_freed_time
 

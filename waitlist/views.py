@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from booking.models import Therapist
-from booking.selectors import access_for, patients_nameable_by, treatments_visible_to
+from booking.selectors import access_for, nameable_patient, treatments_visible_to
 from booking.serializers import BookingOut
 from core.api import conflict_response, error_responses, lookup
 
@@ -59,9 +59,11 @@ class WaitlistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if access.manages(clinic.pk):
             if not values.get("patient"):
                 raise serializers.ValidationError({"patient": ["Say who is waiting."]})
-            patient = lookup(
-                patients_nameable_by(request.user, clinic.pk), values["patient"], "patient"
-            )
+            patient = nameable_patient(access, clinic.pk, values["patient"])
+            if patient is None:
+                raise serializers.ValidationError(
+                    {"patient": [f"No patient with id {values['patient']}."]}
+                )
             notes = values.get("notes", "")
         elif access.patient is not None:
             if values.get("patient") not in (None, access.patient.pk):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F
 from django.utils import timezone
 
 from core.users import acting_user
@@ -28,8 +27,9 @@ from ..models import (
     Therapist,
     Treatment,
 )
+from ..notification_directory import appointment_of
 from ..selectors import is_late_cancellation, late_window_opens
-from .locking import diary_write
+from .locking import booking_write, diary_write
 
 
 def _check_version(booking: Booking, expected_version: int | None) -> None:
@@ -79,6 +79,14 @@ def book_session(
     with `apply_policy`, notice/horizon/online-bookable/patient-type rules hold. Two concurrent
     calls for one slot never both succeed. Raises a BookingRuleBroken (400) or SlotConflict (409)
     subclass and writes nothing on failure. Not idempotent: each successful call books a place.
+
+    Eligibility (`check_patient_may_book`, booking/eligibility.py) runs first, for staff too:
+    the dry-needling safety rule, `plans.services.safety.check_needling_booking`, refuses a
+    needling treatment for a patient not cleared for it on that day (NeedlingNotCleared, 400).
+
+    `treatment` should come with its clinic and required qualifications loaded
+    (`treatment_for_booking`), and `patient` loaded: the write path then costs the clinic lock,
+    one availability query, the booking and its history row, and one outbox statement.
     """
     if not treatment.is_active:
         raise errors.TreatmentNotBookable(f"{treatment.name} is no longer offered.")
@@ -104,7 +112,7 @@ def book_session(
             start, therapist.pk if therapist else None, room.pk if room else None
         )
         booking = Booking.objects.create(
-            clinic_id=treatment.clinic_id,
+            clinic=treatment.clinic,
             patient=patient,
             treatment=treatment,
             therapist_id=slot.therapist_id,
@@ -122,14 +130,30 @@ def book_session(
             notes=notes,
         )
         # Same transaction: the confirmation and reminders exist exactly when the booking does.
-        notifications.notify_booking_confirmed(booking=booking, now=now)
+        notifications.notify_booking_confirmed(
+            appointment=_appointment(booking, availability), now=now
+        )
     return booking
 
 
-def _locked_booking(booking_id: int) -> Booking:
-    return (
-        Booking.objects.select_for_update().select_related("treatment__clinic").get(pk=booking_id)
-    )
+def _appointment(booking: Booking, availability: Availability | None = None):
+    """The booking for notifications, its names from rows already loaded (no query)."""
+    therapist_name = room_name = None
+    if availability is not None:
+        therapist_name = availability.therapist_names.get(booking.therapist_id)
+        room_name = availability.room_names.get(booking.room_id)
+    # Read from the booking's own rows when the re-check did not name them (a change with no
+    # re-check, or a place in a group session whose therapist or room it did not list).
+    if therapist_name is None:
+        therapist_name = booking.therapist.full_name
+    if room_name is None:
+        room_name = booking.room.name
+    return appointment_of(booking, therapist_name=therapist_name, room_name=room_name)
+
+
+def _next_version(booking: Booking) -> None:
+    """Raise the version: the row is locked (booking_write), so the value read is current."""
+    booking.version += 1
 
 
 def reschedule_booking(
@@ -152,17 +176,19 @@ def reschedule_booking(
     failure.
     """
     now = now or timezone.now()
-    check_patient_may_book(
-        treatment=booking.treatment, patient=booking.patient, start=start, apply_policy=apply_policy
-    )
-    with diary_write(booking.clinic_id):
-        booking = _locked_booking(booking.pk)
+    with booking_write(booking.pk) as booking:
+        check_patient_may_book(
+            treatment=booking.treatment,
+            patient=booking.patient,
+            start=start,
+            apply_policy=apply_policy,
+        )
         _check_version(booking, expected_version)
         if booking.status != BookingStatus.CONFIRMED:
             raise errors.IllegalTransition(
                 f"A {booking.get_status_display().lower()} booking cannot be moved."
             )
-        clinic = booking.treatment.clinic
+        clinic = booking.clinic
         if apply_policy:
             if booking.start <= now:
                 raise errors.TooLateToChange("This session has already started.")
@@ -199,10 +225,11 @@ def reschedule_booking(
         booking.place = availability.free_place(slot)
         booking.capacity = slot.capacity
         booking.updated_by = acting_user(changed_by)
-        booking.version = F("version") + 1
+        _next_version(booking)
         booking.save()
-        booking.refresh_from_db(fields=["version", "updated_at"])
-        notifications.notify_booking_rescheduled(booking=booking, now=now)
+        notifications.notify_booking_rescheduled(
+            appointment=_appointment(booking, availability), now=now
+        )
         if (before.therapist_id, before.start, before.end) != (
             booking.therapist_id,
             booking.blocked_start,
@@ -215,7 +242,7 @@ def reschedule_booking(
 def _change_status(
     booking: Booking, to: str, expected_version: int | None, changed_by=None, **fields
 ) -> Booking:
-    booking = _locked_booking(booking.pk)
+    """Move a booking locked by `booking_write` to status `to`, if the transition is allowed."""
     _check_version(booking, expected_version)
     if to not in STATUS_TRANSITIONS[booking.status]:
         raise errors.IllegalTransition(
@@ -226,9 +253,8 @@ def _change_status(
     booking.updated_by = acting_user(changed_by)
     for name, value in fields.items():
         setattr(booking, name, value)
-    booking.version = F("version") + 1
+    _next_version(booking)
     booking.save()
-    booking.refresh_from_db(fields=["version", "updated_at"])
     return booking
 
 
@@ -250,9 +276,8 @@ def cancel_booking(
     `tell_patient=False` writes no cancellation message (a patient whose data is being erased).
     """
     now = now or timezone.now()
-    with diary_write(booking.clinic_id):
-        locked = _locked_booking(booking.pk)
-        clinic = locked.treatment.clinic
+    with booking_write(booking.pk) as locked:
+        clinic = locked.clinic
         if apply_policy and locked.start <= now and locked.status == BookingStatus.CONFIRMED:
             raise errors.TooLateToChange(
                 "This session has already started; please call the clinic."
@@ -270,7 +295,7 @@ def cancel_booking(
             is_late_cancellation=late,
         )
         notifications.notify_booking_cancelled(
-            booking=cancelled, now=now, tell_patient=tell_patient
+            appointment=_appointment(cancelled), now=now, tell_patient=tell_patient
         )
         if cancelled.end > now:
             events.time_freed(events.freed_time_of(cancelled))
@@ -282,9 +307,8 @@ def check_in_booking(
 ) -> Booking:
     """Mark the patient as arrived. Only on the day of the session, before it ends."""
     now = now or timezone.now()
-    with diary_write(booking.clinic_id):
-        locked = _locked_booking(booking.pk)
-        tz = locked.treatment.clinic.tz
+    with booking_write(booking.pk) as locked:
+        tz = locked.clinic.tz
         if locked.status == BookingStatus.CONFIRMED:
             if now.astimezone(tz).date() != locked.start.astimezone(tz).date():
                 raise errors.TooLateToChange(
@@ -305,8 +329,7 @@ def mark_no_show(
     """Record that the patient did not attend: from the start plus the clinic's grace period
     (Clinic.no_show_grace_minutes), since patients running a few minutes late still come."""
     now = now or timezone.now()
-    with diary_write(booking.clinic_id):
-        locked = _locked_booking(booking.pk)
+    with booking_write(booking.pk) as locked:
         from_ = locked.no_show_from
         if locked.status == BookingStatus.CONFIRMED and now < from_:
             local = from_.astimezone(locked.clinic.tz)
@@ -322,8 +345,7 @@ def complete_booking(
 ) -> Booking:
     """Record that the session took place. Only once it has started."""
     now = now or timezone.now()
-    with diary_write(booking.clinic_id):
-        locked = _locked_booking(booking.pk)
+    with booking_write(booking.pk) as locked:
         if locked.status in (BookingStatus.CONFIRMED, BookingStatus.ARRIVED) and now < locked.start:
             raise errors.TooLateToChange("A session can only be completed once it has started.")
         return _change_status(locked, BookingStatus.COMPLETED, expected_version, changed_by)

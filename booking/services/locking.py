@@ -21,15 +21,43 @@ from contextlib import contextmanager, nullcontext
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 
+from audit.history import remember_saved_state
 from core.api import is_lock_wait
 
 from .. import errors
-from ..models import Clinic
+from ..models import Booking, Clinic
 
 
 def _lock_clinic(clinic_id: int) -> None:
-    """Take the clinic's row lock for the rest of the transaction (see module docstring)."""
-    list(Clinic.objects.select_for_update().filter(pk=clinic_id).values_list("pk"))
+    """Take the clinic's row lock for the rest of the transaction (see module docstring).
+
+    Not on SQLite: there `select_for_update()` is a no-op and the IMMEDIATE transaction already
+    holds the database's write lock, so the statement would only cost time."""
+    if connection.features.has_select_for_update:
+        list(Clinic.objects.select_for_update().filter(pk=clinic_id).values_list("pk"))
+
+
+@contextmanager
+def booking_write(booking_id: int) -> Iterator[Booking]:
+    """`diary_write` for a change to one existing booking, yielding the booking read afresh.
+
+    One statement locks the booking's clinic and its row and reads it with its treatment,
+    clinic, therapist, room and patient (a second reads the treatment's qualifications) (the locked rows are re-read at their newest version
+    after any wait, so what the change checks is current). Every other write at that clinic
+    waits meanwhile, as with `diary_write`. The booking's current state is noted for its
+    change-history entry, so that entry needs no read of the previous one.
+    """
+    with diary_write():
+        booking = (
+            Booking.objects.select_for_update(of=("self", "clinic"))
+            .select_related("clinic", "treatment", "therapist", "room", "patient")
+            # Read by the needling rule and the answer's warnings: once, here.
+            .prefetch_related("treatment__required_qualifications")
+            .get(pk=booking_id)
+        )
+        booking.treatment.clinic = booking.clinic  # one clinic, read once
+        remember_saved_state(booking)
+        yield booking
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,16 +16,28 @@ from core.throttles import BookingThrottle
 from .. import services
 from ..filters import BookingFilter
 from ..idempotency import run_idempotently
-from ..models import Booking, Patient, Room, Therapist, Treatment
+from ..models import Booking, Patient, Room, Therapist
 from ..selectors import (
     access_for,
     booking_terms,
     bookings_visible_to,
     change_policy,
-    patients_nameable_by,
+    nameable_patient,
+    treatment_for_booking,
 )
 from ..serializers import BookingOut, BookSessionIn, CancelIn, RescheduleIn, VersionedIn
 from .common import CONFLICT, ERRORS
+
+
+def _therapist_ref(row, therapist_id: int | None) -> Therapist | None:
+    """The therapist a request names, by id: `row` (the treatment or booking just read) says
+    in `therapist_found` whether it exists. The booking services read only its id; the
+    availability re-check then judges it (qualified, at work, free) and names it."""
+    if therapist_id is None:
+        return None
+    if not row.therapist_found:
+        raise serializers.ValidationError({"therapist": [f"No therapist with id {therapist_id}."]})
+    return Therapist(pk=therapist_id)
 
 
 @extend_schema_view(
@@ -80,12 +94,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def _book(self, data: dict) -> Response:
-        treatment = lookup(
-            Treatment.objects.select_related("clinic"), data["treatment"], "treatment"
-        )
-        therapist = None
-        if data.get("therapist"):
-            therapist = lookup(Therapist.objects.all(), data["therapist"], "therapist")
+        therapist_id = data.get("therapist")
+        treatment = treatment_for_booking(data["treatment"], therapist_id=therapist_id)
+        if treatment is None:
+            raise serializers.ValidationError(
+                {"treatment": [f"No treatment with id {data['treatment']}."]}
+            )
+        therapist = _therapist_ref(treatment, therapist_id)
         access = access_for(self.request)
         terms = booking_terms(
             access,
@@ -123,25 +138,26 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise serializers.ValidationError(
                 {"patient": ["Say which patient this booking is for."]}
             )
-        return lookup(
-            patients_nameable_by(self.request.user, clinic_id), data["patient"], "patient"
-        )
+        patient = nameable_patient(access_for(self.request), clinic_id, data["patient"])
+        if patient is None:
+            raise serializers.ValidationError(
+                {"patient": [f"No patient with id {data['patient']}."]}
+            )
+        return patient
 
     def _acting(self, booking: Booking, *, patients_may: bool) -> bool:
         """Whether the caller may act on this booking; returns whether booking policy applies."""
         return change_policy(access_for(self.request), booking, patients_may=patients_may)
 
     def _done(self, booking: Booking) -> Response:
-        # The services return the locked row, current and with its treatment's clinic loaded:
-        # the clinic (for its time zone) comes from there, not from another query.
-        booking.clinic = booking.treatment.clinic
+        # The services return the locked row, current and with its clinic loaded.
         return Response(BookingOut(booking, context={"access": access_for(self.request)}).data)
 
     @extend_schema(request=CancelIn, responses={200: BookingOut, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel. Inside the clinic's late-cancellation window it is recorded as late."""
-        booking = self.get_object()
+        booking = self._booking_to_change(pk)
         apply_policy = self._acting(booking, patients_may=True)
         data = CancelIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -159,15 +175,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         """Move to another start (and therapist or room). Keeps the booking's id; raises its version."""
-        booking = self.get_object()
-        apply_policy = self._acting(booking, patients_may=True)
         data = RescheduleIn(data=request.data)
         data.is_valid(raise_exception=True)
-        therapist = None
-        if data.validated_data.get("therapist"):
-            therapist = lookup(
-                Therapist.objects.all(), data.validated_data["therapist"], "therapist"
-            )
+        therapist_id = data.validated_data.get("therapist")
+        booking = self._booking_to_change(pk, therapist_id)
+        apply_policy = self._acting(booking, patients_may=True)
+        therapist = _therapist_ref(booking, therapist_id)
+        if therapist is not None:
             access = access_for(request)
             if (
                 access.is_own_therapist_booking(booking)
@@ -185,6 +199,27 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             expected_version=data.validated_data.get("version"),
         )
         return self._done(booking)
+
+    def _booking_to_change(self, pk, therapist_id: int | None = None) -> Booking:
+        """The booking a command acts on, if the caller may see it (404 otherwise, as
+        `get_object()` answers): the same rule as `bookings_visible_to`, judged on the row with
+        the caller's roles loaded with their token, so the look-up is by primary key alone.
+        With `therapist_id`, the same query says whether that therapist exists."""
+        queryset = Booking.objects.filter(pk=pk)
+        if therapist_id is not None:
+            queryset = queryset.annotate(
+                therapist_found=Exists(Therapist.objects.filter(pk=therapist_id))
+            )
+        booking = queryset.first()
+        access = access_for(self.request)
+        if booking is None or not (
+            access.manages(booking.clinic_id)
+            or access.is_own_therapist_booking(booking)
+            or access.is_own_patient_booking(booking)
+        ):
+            raise Http404
+        self.check_object_permissions(self.request, booking)
+        return booking
 
     def _staff_status_change(self, request, change) -> Response:
         """A day-of-session status change (check-in, no-show, complete): staff only."""

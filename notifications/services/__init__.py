@@ -1,7 +1,9 @@
 """Everything other apps may call in notifications (STYLE §1: booking calls these, never models).
 
 - outbox: `notify_booking_confirmed`, `notify_booking_rescheduled`, `notify_booking_cancelled`,
-  called by booking's services inside their transactions.
+  called by booking's services inside their transactions with the `Appointment` they built
+  (outbox_sql.py: the same in one statement on PostgreSQL).
+- settings: a clinic's notification settings (cached) and saving them.
 - delivery: claiming and sending, used by the tasks and the `run_notifications` command.
 - feeds: secret URLs, the iCalendar feeds and a booking's "add to calendar" file.
 - erasure: `forget_patient` and `delete_patient_messages`, called by privacy.services when a
@@ -32,13 +34,12 @@ from .feeds import (
     touch_clinic_feeds,
 )
 from .outbox import (
-    clinic_settings,
     notify_aftercare_waiting,
     notify_booking_cancelled,
     notify_booking_confirmed,
     notify_booking_rescheduled,
-    save_clinic_settings,
 )
+from .settings import clinic_settings, save_clinic_settings
 
 __all__ = [
     "DeliveryReport",

@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..rendering import Templates, body_hash, build_email, build_sms
 from ..sms import get_sms_backend
-from .outbox import clinic_settings
+from .settings import clinic_settings
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from .. import ical
 from ..directory import FeedKind, FeedOwner, get_directory
 from ..models import CalendarEntry, CalendarFeed, EntryStatus, FeedDetail
 from ..rendering import appointment_event
-from .outbox import clinic_settings
+from .settings import clinic_settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,62 +1,49 @@
 """The write side: what a booking change means for messages and calendars.
 
 Booking's services call the three `notify_booking_*` functions inside the transaction that
-changes the booking (STYLE §4, transactional outbox): the calendar entry, the messages that must
-go out and the feed revisions are committed together with the booking, or not at all. Nothing
-here talks to the network. After commit the due messages and feed rebuilds are handed to Celery;
-if that hand-off is lost (broker down, process killed), the every-minute scan still finds the
-rows, so it is an optimisation, never the guarantee.
+changes the booking (STYLE §4, transactional outbox), passing the `Appointment` they built
+(notifications/directory.py): the calendar entry, the messages that must go out and the feed
+revisions are committed together with the booking, or not at all. Nothing here talks to the
+network. After commit the due messages and feed rebuilds are handed to Celery; if that hand-off
+is lost (broker down, process killed), the every-minute scan still finds the rows, so it is an
+optimisation, never the guarantee.
+
+Each change is one statement on PostgreSQL (outbox_sql.py: the entry, the messages and the
+feed revisions in one data-modifying WITH), and a few ORM statements on SQLite, which cannot
+write two tables in one statement. Both spell the same rules; the notifications tests run on
+both databases (docs/decisions/0006).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from ..directory import Appointment, FeedKind, get_directory
+from ..directory import Appointment
 from ..models import (
     CalendarEntry,
-    CalendarFeed,
     Channel,
     ClinicNotificationSettings,
     EntryStatus,
     Kind,
     Notification,
     NotificationStatus,
-    default_reminder_leads,
 )
+from . import outbox_sql
+from .outbox_sql import TRANSACTIONAL, Place, bump_feeds
+from .settings import clinic_settings
 
 logger = logging.getLogger(__name__)
 
-TRANSACTIONAL = (Kind.CONFIRMATION, Kind.RESCHEDULE)
 
-
-@dataclass(frozen=True)
-class _Place:
-    """Where an entry shows up: the owners of the feeds it belongs to."""
-
-    clinic_id: int
-    therapist_id: int
-    room_id: int
-    patient_id: int
-
-
-def clinic_settings(clinic_id: int) -> ClinicNotificationSettings:
-    """The clinic's settings, or an unsaved row holding the defaults."""
-    found = ClinicNotificationSettings.objects.filter(clinic_id=clinic_id).first()
-    return found or ClinicNotificationSettings(
-        clinic_id=clinic_id, reminder_lead_minutes=default_reminder_leads()
-    )
-
-
-def notify_booking_confirmed(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+def notify_booking_confirmed(
+    *, appointment: Appointment, now: datetime | None = None
+) -> list[Notification]:
     """Record a new booking: its calendar entry, the confirmation email and the reminders.
 
     Call inside the transaction that creates the booking. Writes the entry, one confirmation
@@ -66,15 +53,25 @@ def notify_booking_confirmed(*, booking: Any, now: datetime | None = None) -> li
     booking: a second call fails on the unique constraint, sending nothing twice.
     """
     now = now or timezone.now()
-    appointment = get_directory().appointment(booking)
-    entry, previous = _save_entry(appointment, new=True)
-    confirmation = _new_row(entry, Kind.CONFIRMATION, now=now, save=False)
-    created = _insert([confirmation, *_reminder_rows(entry, now=now)])
-    _changed(entry, previous, now=now, send=[row.pk for row in created if row.due_at <= now])
-    return created
+    entry = CalendarEntry(booking_id=appointment.booking_id, **_entry_values(appointment))
+    rows = [
+        _new_row(entry, Kind.CONFIRMATION, now=now, save=False),
+        *_reminder_rows(entry, now=now),
+    ]
+    if _one_statement():
+        feed_ids = outbox_sql.record_new_entry(entry, rows, now=now)
+    else:
+        entry.save(force_insert=True)
+        created = _insert(rows)
+        feed_ids = bump_feeds([_place(entry)], now=now)
+        rows = created
+    _after_commit(rows, feed_ids, now=now)
+    return rows
 
 
-def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> list[Notification]:
+def notify_booking_rescheduled(
+    *, appointment: Appointment, now: datetime | None = None
+) -> list[Notification]:
     """Record that a booking moved (new start, therapist or room; a higher version).
 
     Call inside the rescheduling transaction. Unsent reminders move to the new time (reminders
@@ -83,7 +80,18 @@ def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> 
     "booking moved" email is written. Returns the rows created or moved.
     """
     now = now or timezone.now()
-    appointment = get_directory().appointment(booking)
+    if _one_statement():
+        found = outbox_sql.record_move(
+            appointment,
+            _entry_values(appointment),
+            reschedule=_new_row(_detached(appointment), Kind.RESCHEDULE, now=now, save=False),
+            reminders=_reminder_rows(_detached(appointment), now=now),
+            now=now,
+        )
+        if found is not None:
+            rows, feed_ids = found
+            _after_commit(rows, feed_ids, now=now)
+            return rows
     entry, previous = _save_entry(appointment)
     rows = list(
         Notification.objects.select_for_update()
@@ -97,20 +105,17 @@ def notify_booking_rescheduled(*, booking: Any, now: datetime | None = None) -> 
     for row in unclaimed:
         _move(row, entry, due_at=now)
         touched.append(row)
-    told = Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL).filter(
-        Q(status=NotificationStatus.SENT)
-        | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
-    )
-    if not any(r.kind == Kind.RESCHEDULE for r in unclaimed) and told.exists():
+    if not any(r.kind == Kind.RESCHEDULE for r in unclaimed) and _told(entry).exists():
         touched.append(_new_row(entry, Kind.RESCHEDULE, now=now))
 
     touched += _move_reminders(entry, [r for r in rows if r.kind == Kind.REMINDER], now=now)
-    _changed(entry, previous, now=now, send=[row.pk for row in touched if row.due_at <= now])
+    places = [_place(entry)] + ([previous] if previous not in (None, _place(entry)) else [])
+    _after_commit(touched, bump_feeds(places, now=now), now=now)
     return touched
 
 
 def notify_booking_cancelled(
-    *, booking: Any, now: datetime | None = None, tell_patient: bool = True
+    *, appointment: Appointment, now: datetime | None = None, tell_patient: bool = True
 ) -> list[Notification]:
     """Record a cancellation: reminders are cancelled, the patient is told if they knew of it
     (never with `tell_patient=False`, for a patient whose data is being erased).
@@ -121,28 +126,32 @@ def notify_booking_cancelled(
     cancelled and nothing is sent at all. Returns the cancellation row, if any.
     """
     now = now or timezone.now()
-    appointment = get_directory().appointment(booking)
-    entry, previous = _save_entry(appointment)
-    pending = Notification.objects.filter(entry=entry, status=NotificationStatus.PENDING)
-    told = (
-        Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL)
-        .filter(
-            Q(status=NotificationStatus.SENT)
-            | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
+    if _one_statement():
+        found = outbox_sql.record_cancellation(
+            appointment,
+            _entry_values(appointment),
+            cancellation=_new_row(_detached(appointment), Kind.CANCELLATION, now=now, save=False),
+            tell_patient=tell_patient,
+            now=now,
         )
-        .exists()
-    )
-    pending.filter(
+        if found is not None:
+            rows, feed_ids = found
+            _after_commit(rows, feed_ids, now=now)
+            return rows
+    entry, previous = _save_entry(appointment)
+    told = _told(entry).exists()
+    Notification.objects.filter(entry=entry, status=NotificationStatus.PENDING).filter(
         Q(kind=Kind.REMINDER) | Q(kind__in=TRANSACTIONAL, claim_token__isnull=True)
     ).update(
         status=NotificationStatus.CANCELLED,
         claim_token=None,
         claimed_at=None,
-        last_error="The booking was cancelled.",
+        last_error=outbox_sql.CANCELLED_BOOKING,
         updated_at=now,
     )
     created = [_new_row(entry, Kind.CANCELLATION, now=now)] if told and tell_patient else []
-    _changed(entry, previous, now=now, send=[row.pk for row in created])
+    places = [_place(entry)] + ([previous] if previous not in (None, _place(entry)) else [])
+    _after_commit(created, bump_feeds(places, now=now), now=now)
     return created
 
 
@@ -167,12 +176,29 @@ def notify_aftercare_waiting(
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _save_entry(
-    appointment: Appointment, *, new: bool = False
-) -> tuple[CalendarEntry, _Place | None]:
-    """Create (`new`: a booking just made) or update the booking's calendar entry; return it and
-    where it was before."""
-    values = {
+def _one_statement() -> bool:
+    return connections[CalendarEntry.objects.db].vendor == "postgresql"
+
+
+def _place(entry: CalendarEntry) -> Place:
+    return Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
+
+
+def _detached(appointment: Appointment) -> CalendarEntry:
+    """The entry as it will be after the change, unsaved (for building message rows)."""
+    return CalendarEntry(booking_id=appointment.booking_id, **_entry_values(appointment))
+
+
+def _told(entry: CalendarEntry):
+    """The patient was sent, or is being sent, a confirmation or a "moved" email."""
+    return Notification.objects.filter(entry=entry, kind__in=TRANSACTIONAL).filter(
+        Q(status=NotificationStatus.SENT)
+        | Q(status=NotificationStatus.PENDING, claim_token__isnull=False)
+    )
+
+
+def _entry_values(appointment: Appointment) -> dict:
+    return {
         "clinic_id": appointment.clinic_id,
         "therapist_id": appointment.therapist_id,
         "room_id": appointment.room_id,
@@ -188,16 +214,18 @@ def _save_entry(
         "clinic_name": appointment.clinic_name[:120],
         "patient_initials": appointment.patient_initials[:8],
     }
+
+
+def _save_entry(appointment: Appointment) -> tuple[CalendarEntry, Place | None]:
+    """Update the booking's calendar entry (create it if missing); return it and where it was
+    before."""
+    values = _entry_values(appointment)
     entry = (
-        None
-        if new
-        else CalendarEntry.objects.select_for_update()
-        .filter(booking_id=appointment.booking_id)
-        .first()
+        CalendarEntry.objects.select_for_update().filter(booking_id=appointment.booking_id).first()
     )
     if entry is None:
         return CalendarEntry.objects.create(booking_id=appointment.booking_id, **values), None
-    previous = _Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
+    previous = _place(entry)
     for name, value in values.items():
         setattr(entry, name, value)
     entry.save()
@@ -315,29 +343,8 @@ def _move_reminders(
     return moved + _insert(_reminder_rows(entry, now=now, skip=kept))
 
 
-def _feed_filter(places: list[_Place]) -> Q:
-    query = Q()
-    for place in places:
-        query |= Q(kind=FeedKind.THERAPIST, owner_id=place.therapist_id, clinic_id=place.clinic_id)
-        query |= Q(kind=FeedKind.ROOM, owner_id=place.room_id, clinic_id=place.clinic_id)
-        query |= Q(kind=FeedKind.CLINIC, owner_id=place.clinic_id, clinic_id=place.clinic_id)
-        query |= Q(kind=FeedKind.PATIENT, owner_id=place.patient_id, clinic_id__isnull=True)
-    return query
-
-
-def _changed(
-    entry: CalendarEntry, previous: _Place | None, *, now: datetime, send: list[int]
-) -> None:
-    """Bump the feeds showing the entry (before and after the change); hand over after commit."""
-    places = [_Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)]
-    if previous is not None and previous != places[0]:
-        places.append(previous)
-    feeds = CalendarFeed.objects.filter(_feed_filter(places))
-    feed_ids = list(feeds.values_list("pk", flat=True))
-    if feed_ids:
-        CalendarFeed.objects.filter(pk__in=feed_ids).update(
-            revision=F("revision") + 1, changed_at=now
-        )
+def _after_commit(rows: list[Notification], feed_ids: list[int], *, now: datetime) -> None:
+    send = [row.pk for row in rows if row.due_at <= now]
     transaction.on_commit(partial(_hand_over, send, feed_ids))
 
 
@@ -361,18 +368,3 @@ def _hand_over(notification_ids: list[int], feed_ids: list[int]) -> None:
             feed_ids,
             exc_info=True,
         )
-
-
-def save_clinic_settings(*, clinic: ClinicNotificationSettings) -> ClinicNotificationSettings:
-    """Validate and save a clinic's settings; its staff feeds are rebuilt with the new privacy.
-
-    New lead times apply to bookings made or moved from now on; reminders already written keep
-    theirs. Raises django ValidationError on bad values and then writes nothing.
-    """
-    from .feeds import touch_clinic_feeds
-
-    clinic.full_clean()
-    with transaction.atomic():
-        clinic.save()
-        touch_clinic_feeds(clinic.clinic_id)
-    return clinic

@@ -244,7 +244,7 @@ class TestQueryCount:
         for _ in range(5):
             TherapistFactory(clinics=[clinic])
             RoomFactory(clinic=clinic)
-        assert count(30) == one_day_one_therapist == 2
+        assert count(30) == one_day_one_therapist == 1
 
 
 @pytest.mark.django_db

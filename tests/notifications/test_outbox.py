@@ -98,6 +98,30 @@ def test_sms_reminders_are_written_when_the_clinic_uses_them(book, clinic):
     ]
 
 
+def test_changed_clinic_settings_apply_to_the_next_booking_though_they_are_cached(book, clinic):
+    settings = ClinicNotificationSettings.objects.create(
+        clinic_id=clinic.pk, reminder_lead_minutes=[120]
+    )
+    first = book()
+    settings.reminder_lead_minutes = [1440]
+    settings.save()
+    second = book(start=WEDNESDAY_10 + timedelta(hours=2))
+    assert list(rows(first, kind=Kind.REMINDER).values_list("lead_minutes", flat=True)) == [120]
+    assert list(rows(second, kind=Kind.REMINDER).values_list("lead_minutes", flat=True)) == [1440]
+
+
+def test_a_booking_is_made_and_reminded_when_the_cache_is_down(book, clinic, settings):
+    ClinicNotificationSettings.objects.create(clinic_id=clinic.pk, reminder_lead_minutes=[120])
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    booking = book()
+    assert list(rows(booking, kind=Kind.REMINDER).values_list("lead_minutes", flat=True)) == [120]
+
+
 def test_the_database_refuses_a_second_row_for_one_booking_kind_lead_and_version(book):
     booking = book()
     reminder = rows(booking, kind=Kind.REMINDER, lead_minutes=120).get()

@@ -9,6 +9,9 @@ so the diary's rules hold for the demo data too; an attempt the rules refuse is 
 counted in the summary. (Dry needling needs a screening and consent recorded in the plans app,
 which the demo does not record, so those attempts are refused.) A fixed random seed makes two
 runs on the same day give the same diary.
+
+One command, kept in one file on purpose: it is a script read top to bottom (reference rows,
+then people, then the diary), not several concerns.
 """
 
 from __future__ import annotations
