@@ -19,18 +19,23 @@ class AwareDateTimeField(serializers.DateTimeField):
     }
 
     def to_internal_value(self, value):
-        if isinstance(value, datetime):
-            parsed = value
-        else:
-            try:
-                parsed = parse_datetime(str(value).strip())
-            except ValueError:
-                parsed = None
-            if parsed is None:
-                self.fail("invalid")
-        if parsed.tzinfo is None:
-            self.fail("naive")
-        return parsed
+        return aware_datetime(self, value)
+
+
+def aware_datetime(field: serializers.Field, value) -> datetime:
+    """`value` as a date-time with a UTC offset, else the field's "invalid" or "naive" error."""
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            field.fail("invalid")
+    if parsed.tzinfo is None:
+        field.fail("naive")
+    return parsed
 
 
 def local_iso(value: datetime | None, tz) -> str | None:
@@ -87,12 +92,4 @@ class WindowBoundField(serializers.Field):
             day = None
         if day is not None:
             return day
-        try:
-            parsed = parse_datetime(text)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            self.fail("invalid")
-        if parsed.tzinfo is None:
-            self.fail("naive")
-        return parsed
+        return aware_datetime(self, text)
