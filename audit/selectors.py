@@ -36,18 +36,28 @@ class EntryFilters:
     before: datetime | None = None  # exclusive
 
 
+def _narrowed(rows: QuerySet, filters: EntryFilters, *, actor: str, at: str) -> QuerySet:
+    """`rows` by the filters' actor and time window (`actor` and `at` name the columns)."""
+    if filters.actor_id is not None:
+        rows = rows.filter(**{actor: filters.actor_id})
+    if filters.since:
+        rows = rows.filter(**{f"{at}__gte": filters.since})
+    if filters.before:
+        rows = rows.filter(**{f"{at}__lt": filters.before})
+    return rows
+
+
 def _history_part(history_model, patient_id: int, filters: EntryFilters) -> QuerySet | None:
     if filters.action in (AuditAction.READ, *RIGHTS_ACTIONS):
         return None
-    rows = history_model.objects.filter(audit_patient_id=patient_id)
-    if filters.actor_id is not None:
-        rows = rows.filter(history_user_id=filters.actor_id)
+    rows = _narrowed(
+        history_model.objects.filter(audit_patient_id=patient_id),
+        filters,
+        actor="history_user_id",
+        at="history_date",
+    )
     if filters.action:
         rows = rows.filter(audit_action=filters.action)
-    if filters.since:
-        rows = rows.filter(history_date__gte=filters.since)
-    if filters.before:
-        rows = rows.filter(history_date__lt=filters.before)
     audited = REGISTRY[history_model]
     return (
         rows.annotate(
@@ -69,13 +79,9 @@ def _history_part(history_model, patient_id: int, filters: EntryFilters) -> Quer
 def _read_part(patient_id: int, filters: EntryFilters) -> QuerySet | None:
     if filters.action and filters.action != AuditAction.READ:
         return None
-    rows = RecordRead.objects.filter(patient_id=patient_id)
-    if filters.actor_id is not None:
-        rows = rows.filter(actor_id=filters.actor_id)
-    if filters.since:
-        rows = rows.filter(at__gte=filters.since)
-    if filters.before:
-        rows = rows.filter(at__lt=filters.before)
+    rows = _narrowed(
+        RecordRead.objects.filter(patient_id=patient_id), filters, actor="actor_id", at="at"
+    )
     return (
         rows.annotate(
             entry_at=F("at"),
@@ -96,15 +102,11 @@ def _read_part(patient_id: int, filters: EntryFilters) -> QuerySet | None:
 def _rights_part(patient_id: int, filters: EntryFilters) -> QuerySet | None:
     if filters.action and filters.action not in RIGHTS_ACTIONS:
         return None
-    rows = DataRightsEvent.objects.filter(patient_id=patient_id)
+    rows = _narrowed(
+        DataRightsEvent.objects.filter(patient_id=patient_id), filters, actor="actor_id", at="at"
+    )
     if filters.action:
         rows = rows.filter(action=filters.action)
-    if filters.actor_id is not None:
-        rows = rows.filter(actor_id=filters.actor_id)
-    if filters.since:
-        rows = rows.filter(at__gte=filters.since)
-    if filters.before:
-        rows = rows.filter(at__lt=filters.before)
     return (
         rows.annotate(
             entry_at=F("at"),
