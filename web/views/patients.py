@@ -32,8 +32,9 @@ from ..forms import PatientCancelForm
 from ..ics import booking_calendar
 from ..links import INVALID, LinkState, manage_token, open_manage_link
 from ..progress import in_words
-from .booking_flow import therapist_choice, unavailable, week_of_times
+from .booking_flow import therapist_choice, unavailable
 from .common import page, parse_start, refuse, sign_in_first
+from .times_picker import week_of_times
 
 # --- a patient's own bookings --------------------------------------------------------------------
 
