@@ -174,7 +174,7 @@ class TherapistSerializer(serializers.ModelSerializer):
             "is_active",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, therapist: Therapist) -> str | None:
         path = photo_path(therapist)
         request = self.context.get("request")
