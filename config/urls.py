@@ -86,3 +86,6 @@ urlpatterns = [
     *feed_urlpatterns,
     path("", include("web.urls")),
 ]
+
+# A URL no view matches answers 404 in the API's error shape under /api/ (core/api.py).
+handler404 = "core.api.not_found"

@@ -1,12 +1,14 @@
 """API plumbing shared by every app: the one error shape, pagination, the domain error base."""
 
 import logging
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, QuerySet, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -132,6 +134,15 @@ def exception_handler(exc, context):
     return response
 
 
+def not_found(request, exception=None):
+    """Django's 404 for a URL no view matched (handler404 in config/urls.py): under /api/ in
+    the one error shape, as every API view's own 404 is (e.g. an id the path's converter
+    refuses, /api/v1/patients/-1/export/); elsewhere Django's page as before."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)
+
+
 def is_lock_wait(exc: OperationalError) -> bool:
     """PostgreSQL lock_timeout (SQLSTATE 55P03), a deadlock PostgreSQL broke by rolling us back
     (40P01: two diary writes locking one clinic and one booking in opposite orders, a rare
@@ -252,15 +263,53 @@ def lookup(queryset: QuerySet, pk, field: str):
     return obj
 
 
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+_THROTTLED = (
+    "Too many requests (code `throttled`): this operation is rate-limited; see Retry-After."
+)
+_UNAVAILABLE = (
+    "The database is briefly unreachable (code `service_unavailable`); nothing is promised "
+    "either way, so retry after Retry-After (bookings safely, with their Idempotency-Key)."
+)
+
+
+def _throttled_operations(generator) -> set[tuple[str, str]]:
+    """(path, method) of every operation a rate limit (core.throttles) counts, from the views'
+    own throttle classes, so a newly throttled view is documented without another list."""
+    throttled = set()
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        view = generator.create_view(callback, method)
+        request = SimpleNamespace(method=method.upper())
+        for throttle in view.get_throttles():
+            applies = getattr(throttle, "applies", None)
+            if applies is None or applies(request, view):
+                throttled.add((generator.coerce_path(path, method, view), method.lower()))
+    return throttled
+
+
 def add_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: document the error responses every operation can
-    give (with the one error body) where a view did not already, so the schema is complete."""
+    give (with the one error body) where a view did not already, so the schema is complete:
+    401/403/400/404 as the operation allows, 429 `throttled` where a rate limit counts it, and
+    503 `service_unavailable` everywhere (any request may find the database gone)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    throttled = _throttled_operations(generator)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            if (path, method) in throttled:
+                responses.setdefault("429", {"description": _THROTTLED})
+            responses.setdefault("503", {"description": _UNAVAILABLE})
+            for code in ("429", "503"):
+                if code in responses:
+                    responses[code].setdefault("headers", _RETRY_AFTER)
             anonymous = {} in operation.get("security", [{}])
             codes = ["401"]
             if not (anonymous and method == "get"):

@@ -32,6 +32,11 @@ class WaitlistEntryIn(serializers.Serializer):
 class WaitlistEntryOut(serializers.ModelSerializer):
     """One entry; offered times in the clinic's zone. Desk notes only for the clinic's staff."""
 
+    # Not read-only in the schema's sense, so the schema does not promise them to every viewer
+    # (as BookingOut's desk notes; this serializer only ever writes responses).
+    notes = serializers.CharField(
+        required=False, help_text="The desk's notes. Clinic staff only: absent for patients."
+    )
     offered_start = LocalDateTimeField(allow_null=True)
     offered_at = LocalDateTimeField(allow_null=True)
     created_at = LocalDateTimeField()
@@ -57,7 +62,7 @@ class WaitlistEntryOut(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name != "notes"]
 
     def to_representation(self, instance):
         # One page may hold entries of clinics in different zones: each in its own clinic's.

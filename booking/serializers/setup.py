@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -108,7 +107,7 @@ class TherapistSerializer(serializers.ModelSerializer):
             "is_active",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, therapist: Therapist) -> str | None:
         path = photo_path(therapist)
         request = self.context.get("request")

@@ -254,7 +254,12 @@ class PlanOut(serializers.ModelSerializer):
         help_text="The patient's dry-needling clearance (single plans only; null in lists)."
     )
     discontinued_reason = serializers.CharField(read_only=True, allow_null=True)
-    care_team = serializers.PrimaryKeyRelatedField(many=True, read_only=True, allow_null=True)
+    # Null as a whole (not item by item) for viewers without clinical access, as the others.
+    care_team = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True),
+        read_only=True,
+        allow_null=True,
+    )
     discharge = serializers.SerializerMethodField(
         help_text="The discharge summary once the plan is completed with one (else null)."
     )

@@ -179,6 +179,9 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         clinic_ids = [cid for cid in access.roles if is_clinician_at(access, cid)]
         if access.is_superuser:
             clinic_ids = Clinic.objects.values("pk")
+        elif not clinic_ids:
+            # A clinician's work list: a patient has none (their own screening is theirs to read).
+            raise PermissionDenied("Only clinicians review screenings.")
         waiting = screenings_to_review(clinic_ids=clinic_ids, today=timezone.localdate()).filter(
             pk__in=self.get_queryset().values("pk")
         )

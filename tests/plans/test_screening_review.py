@@ -147,6 +147,15 @@ def test_the_api_review_list_shows_only_patients_the_caller_treats(
     assert [row["id"] for row in response.json()["results"]] == [mine.pk]
 
 
+def test_the_review_list_is_a_clinicians_not_a_patients(api, patient, clinic, assessed):
+    _screen(patient, clinic, anticoagulants=None)
+
+    response = api(patient.user).get("/api/v1/screenings/to-review/")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
 # --- corrections ---------------------------------------------------------------------------------
 
 

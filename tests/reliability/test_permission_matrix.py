@@ -12,7 +12,10 @@ own answer), a role that may not sees 401/403/404. Every request runs in a savep
 rolled back, so each cell starts from the same world (tests/reliability/world.py).
 
 Lists are also checked for leaks: no role but the superuser sees Nottingham's private records
-(bookings, patients, plans, screenings, notes, alerts, blocks) in a Derby list.
+(bookings, patients, plans, screenings, notes, alerts, blocks, waiting-list entries) in a Derby
+list. Erasing a patient and failed sign-ins (the lock-out's counters are rows in the database)
+are rolled back like every other cell, which a test checks; rate-limit counters live in the
+cache, outside the transaction, so another checks the test rates stay far above a run's requests.
 
 Adding an endpoint: `test_every_api_operation_has_a_row` fails and prints the row the new
 operation answers today, laid out like MATRIX; check each cell is what should happen (add a
@@ -27,10 +30,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db import transaction
 from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
+from privacy.models import Erasure
 from tests.conftest import NOW
 from tests.plans.conftest import answers
 from tests.reliability.world import Side, World, build_world, path_ids
@@ -48,6 +55,7 @@ MATRIX: dict[str, tuple] = {
     "POST /api/v1/auth/token/":                                   ("200/200", "200/200", "200/200", "200/200", "200/200", "200/200"),
     "GET /api/v1/auth/tokens/":                                   (401      , 200      , 200      , 200      , 200      , 200      ),
     "DELETE /api/v1/auth/tokens/{id}/":                           ("401/401", "204/404", "204/404", "204/404", "204/404", "204/404"),
+    "POST /api/v1/auth/unlock/":                                  ("401/401", "403/403", "403/403", "403/403", "200/404", "200/200"),
 
     "GET /api/v1/availability/":                                  ("200/200", "200/200", "200/200", "200/200", "200/200", "200/200"),
 
@@ -94,6 +102,8 @@ MATRIX: dict[str, tuple] = {
     "GET /api/v1/patients/{id}/":                                 ("401/401", "200/404", "200/404", "200/404", "200/404", "200/200"),
     "PUT /api/v1/patients/{id}/":                                 ("401/401", "400/404", "400/404", "400/404", "400/404", "400/400"),
     "PATCH /api/v1/patients/{id}/":                               ("401/401", "200/404", "200/404", "200/404", "200/404", "200/200"),
+    "POST /api/v1/patients/{id}/erase/":                          ("401/401", "403/404", "403/404", "403/404", "200/404", "200/200"),
+    "GET /api/v1/patients/{id}/export/":                          ("401/401", "200/404", "403/404", "403/404", "200/404", "200/200"),
 
     "GET /api/v1/plan-templates/":                                (401      , 403      , 200      , 200      , 200      , 200      ),
     "POST /api/v1/plan-templates/":                               ("401/401", "403/403", "403/403", "201/403", "201/403", "201/201"),
@@ -143,9 +153,11 @@ MATRIX: dict[str, tuple] = {
     "POST /api/v1/screenings/":                                   ("401/401", "403/400", "403/403", "201/400", "403/403", "201/201"),
     "GET /api/v1/screenings/clearance/":                          ("401/401", "200/400", "403/403", "200/400", "403/403", "200/200"),
     "GET /api/v1/screenings/questionnaire/":                      (401      , 200      , 403      , 200      , 403      , 200      ),
+    "GET /api/v1/screenings/to-review/":                          (401      , 403      , 403      , 200      , 403      , 200      ),
     "GET /api/v1/screenings/{id}/":                               ("401/401", "200/404", "403/403", "200/404", "403/403", "200/200"),
     "POST /api/v1/screenings/{id}/acknowledge/":                  ("401/401", "403/404", "403/403", "400/404", "403/403", "400/400"),
     "POST /api/v1/screenings/{id}/consent/":                      ("401/401", "403/404", "403/403", "400/404", "403/403", "400/400"),
+    "POST /api/v1/screenings/{id}/correct/":                      ("401/401", "403/404", "403/403", "200/404", "403/403", "200/200"),
     "POST /api/v1/screenings/{id}/withdraw-consent/":             ("401/401", "200/404", "403/403", "200/404", "403/403", "200/200"),
 
     "GET /api/v1/session-notes/":                                 (401      , 403      , 403      , 200      , 403      , 200      ),
@@ -170,6 +182,13 @@ MATRIX: dict[str, tuple] = {
     "PUT /api/v1/treatments/{id}/":                               ("401/401", "403/403", "403/403", "403/403", "400/403", "400/400"),
     "PATCH /api/v1/treatments/{id}/":                             ("401/401", "403/403", "403/403", "403/403", "200/403", "200/200"),
     "DELETE /api/v1/treatments/{id}/":                            ("401/401", "403/403", "403/403", "403/403", "409/403", "409/409"),
+
+    "GET /api/v1/waitlist/":                                      (401      , 200      , 200      , 200      , 200      , 200      ),
+    "POST /api/v1/waitlist/":                                     ("401/401", "201/403", "201/403", "403/403", "201/403", "201/201"),
+    "GET /api/v1/waitlist/{id}/":                                 ("401/401", "200/404", "200/404", "404/404", "200/404", "200/200"),
+    "POST /api/v1/waitlist/{id}/book/":                           ("401/401", "403/404", "409/404", "404/404", "409/404", "409/409"),
+    "POST /api/v1/waitlist/{id}/decline/":                        ("401/401", "200/404", "200/404", "404/404", "200/404", "200/200"),
+    "POST /api/v1/waitlist/{id}/remove/":                         ("401/401", "200/404", "200/404", "404/404", "200/404", "200/200"),
 
     "GET /api/v1/working-hours/":                                 (401      , 200      , 200      , 200      , 200      , 200      ),
     "POST /api/v1/working-hours/":                                ("401/401", "403/403", "403/403", "403/403", "201/403", "201/201"),
@@ -202,6 +221,7 @@ PRIVATE_LISTS = {
     "/api/v1/session-notes/": "note",
     "/api/v1/safety-alerts/": "alert",
     "/api/v1/blocks/": "block",
+    "/api/v1/waitlist/": "waitlist",
 }
 
 
@@ -294,6 +314,16 @@ RECIPES: dict[str, Callable[[Side], tuple[dict, dict]]] = {
             "modality": "sports_massage",
             "duration_minutes": 30,
         },
+    ),
+    "POST /api/v1/auth/unlock/": lambda s: ({}, {"account": s.patient.user.username}),
+    "POST /api/v1/screenings/{id}/correct/": lambda s: (
+        {},
+        {"answers": {next(iter(answers())): None}, "reason": "The patient is not sure."},
+    ),
+    # A second treatment, so the patient is not already waiting for it.
+    "POST /api/v1/waitlist/": lambda s: (
+        {},
+        {"treatment": s.needling.pk, "patient": s.patient.pk, "part_of_day": "morning"},
     ),
     "POST /api/v1/working-hours/": lambda s: (
         {},
@@ -438,3 +468,63 @@ def test_no_list_shows_another_clinics_private_records(world, figures):
     )
     assert checked >= 10
     assert leaks == []
+
+
+def test_the_matrix_leaves_the_world_as_it_found_it(world, figures):
+    """The destructive cells really are rolled back: erasing Pat, and more failed sign-ins
+    for Pat's account from one address than lock it, leave nothing behind for the next cell
+    (the lock-out counts failures in the database, django-axes' AccessAttempt)."""
+    admin = _client(world, world.own.admin)
+    pat = world.own.patient
+    anonymous = APIClient()
+    erased = _send(admin, "POST", f"/api/v1/patients/{pat.pk}/erase/")
+    failures = [
+        _send(
+            anonymous,
+            "POST",
+            "/api/v1/auth/token/",
+            body={"username": pat.user.username, "password": f"wrong-{attempt}"},
+        ).status_code
+        for attempt in range(settings.AXES_FAILURE_LIMIT + 1)
+    ]
+
+    assert erased.status_code == 200
+    # One more failure than the limit, and no lock-out: each failure left with its savepoint.
+    assert failures == [400] * len(failures)
+    pat.refresh_from_db()
+    pat.user.refresh_from_db()
+    assert (pat.first_name, pat.user.is_active) == ("Pat", True)
+    assert Erasure.objects.count() == 0
+    assert AccessAttempt.objects.count() == 0
+    assert _send(_client(world, pat.user), "GET", "/api/v1/auth/tokens/").status_code == 200
+    signed_in = _send(
+        anonymous,
+        "POST",
+        "/api/v1/auth/token/",
+        body={"username": pat.user.username, "password": "correct-horse-battery"},
+    )
+    assert signed_in.status_code == 200
+    figures.append(
+        f"rollback: erase and {len(failures)} failed sign-ins undone "
+        "(0 erasures, 0 sign-in failures kept, Pat signs in)"
+    )
+
+
+def test_no_proof_is_throttled_by_accident(figures):
+    """Rate-limit counters live in the cache, outside the rolled-back transaction, so the
+    matrix's and schemathesis's requests do count: the test settings' rates must stay far above
+    what one run sends (about 1,400 matrix requests and 3,700 schemathesis cases)."""
+    one_run = 1_400 + 3_700
+    rates = {
+        scope: SimpleRateThrottle.parse_rate(None, rate)
+        for scope, rate in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items()
+    }
+    per_minute = {scope: n * 60 / seconds for scope, (n, seconds) in rates.items()}
+
+    figures.append(
+        "throttles in the proofs: "
+        + ", ".join(f"{scope} {int(n)}/minute" for scope, n in sorted(per_minute.items()))
+        + f" against about {one_run} requests a run"
+    )
+    assert {"availability", "booking", "registration", "password_reset"} <= set(rates)
+    assert all(n >= 10 * one_run for n in per_minute.values()), per_minute

@@ -11,6 +11,11 @@ detail and command endpoints return real bodies, not only 404s. Every response m
 - have the documented content type;
 - conform to the documented response schema.
 
+Three answers a fuzzing run never meets are sent on purpose and checked the same way: 429
+`throttled` with Retry-After over a rate limit (availability, new bookings), 429
+`sign_in_locked` after too many failed sign-ins, and 503 `service_unavailable` while the
+database is gone.
+
 Generation is derandomized (the same cases every run) and the budget (EXAMPLES) keeps the
 whole file near a minute on SQLite and on PostgreSQL. Each role's figure (operations, cases,
 server errors, schema mismatches) is printed in the run's summary (tests/reliability/conftest.py).
@@ -19,12 +24,17 @@ server errors, schema mismatches) is printed in the run's summary (tests/reliabi
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
+from unittest import mock
 
+import psycopg
 import pytest
 import schemathesis
 import time_machine
 from django.core import signals
-from django.db import close_old_connections
+from django.core.cache import cache
+from django.db import OperationalError, close_old_connections
+from django.db.backends.utils import CursorWrapper
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -162,3 +172,117 @@ def test_the_served_schema_holds_for_every_operation_as(role, world, served_sche
     assert outcome["operations"] > 100, figure
     assert outcome["cases"] > outcome["operations"] * EXAMPLES, figure
     assert outcome["failures"] == {}, f"{figure}\n{details}"
+
+
+# --- the answers a fuzzing run never meets: rate limits, lock-out, a lost database -------------
+
+
+def _validated(
+    schema, method: str, path: str, headers: dict | None = None, checks=CHECKS, **case
+) -> object:
+    """One request built from the served schema's operation, its answer checked against it."""
+    operation = schema[path][method]
+    if "body" in case:
+        case["media_type"] = "application/json"
+    return operation.Case(**case).call_and_validate(headers=headers or {}, checks=checks)
+
+
+def _header(response, name: str) -> str:
+    values = {key.lower(): value for key, value in response.headers.items()}[name.lower()]
+    return values[0] if isinstance(values, list) else values
+
+
+@pytest.fixture
+def low_rates(settings):
+    """Rate limits low enough to reach; the counters (in the cache) start and end clean."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "availability": "2/minute",
+            "booking": "1/minute",
+        },
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_rate_limited_answer_is_what_the_schema_says(world, served_schema, low_rates, figures):
+    pat = {"Authorization": f"Token {world.token(world.own.patient.user)}"}
+    search = {"treatment": world.own.massage.pk, "start": "2027-03-08", "end": "2027-03-08"}
+    searches = [
+        _validated(served_schema, "GET", "/api/v1/availability/", query=search) for _ in range(3)
+    ]
+    booking = {
+        "treatment": world.own.massage.pk,
+        "start": (NOW + timedelta(days=3)).replace(hour=14).isoformat(),
+    }
+    bookings = [
+        _validated(served_schema, "POST", "/api/v1/bookings/", pat, body=booking),
+        _validated(served_schema, "POST", "/api/v1/bookings/", pat, body=booking),
+    ]
+
+    answers = [r.status_code for r in searches + bookings]
+    assert answers == [200, 200, 429, 201, 429]
+    for response in (searches[-1], bookings[-1]):
+        assert response.json()["error"]["code"] == "throttled"
+        assert int(_header(response, "Retry-After")) > 0
+    figures.append(f"rate limits against the schema: {answers}, each 429 documented")
+
+
+def test_a_locked_sign_in_is_what_the_schema_says(world, served_schema, settings, figures):
+    username = world.own.patient.user.username
+    wrong = [
+        _validated(
+            served_schema,
+            "POST",
+            "/api/v1/auth/token/",
+            body={"username": username, "password": f"wrong-{attempt}"},
+        ).status_code
+        for attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    right = _validated(
+        served_schema,
+        "POST",
+        "/api/v1/auth/token/",
+        body={"username": username, "password": "correct-horse-battery"},
+    )
+
+    # The failure that reaches the limit is the one that locks (README, "The API").
+    assert wrong == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    assert right.status_code == 429
+    assert right.json()["error"]["code"] == "sign_in_locked"
+    assert int(_header(right, "Retry-After")) > 0
+    figures.append(f"lock-out against the schema: {len(wrong)} failures, then 429 documented")
+
+
+def _database_gone(*args, **kwargs):
+    """What Django raises when the PostgreSQL server has gone away mid-request."""
+    error = OperationalError("server closed the connection unexpectedly")
+    error.__cause__ = psycopg.OperationalError("server closed the connection unexpectedly")
+    raise error
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role"),
+    [
+        ("GET", "/api/v1/clinics/", "anonymous"),
+        ("GET", "/api/v1/bookings/", "receptionist"),
+        ("POST", "/api/v1/bookings/", "patient"),
+        ("GET", "/api/v1/waitlist/", "receptionist"),
+    ],
+)
+def test_a_lost_database_answer_is_what_the_schema_says(world, served_schema, method, path, role):
+    user = world.users()[role]
+    headers = {} if user is None else {"Authorization": f"Token {world.token(user)}"}
+    body = {"treatment": world.own.massage.pk, "start": "2027-03-04T14:00:00+00:00"}
+    case = {"body": body} if method == "POST" else {}
+    # Every check but "not a server error": this 503 is the documented answer to an outage.
+    documented = [check for check in CHECKS if check is not not_a_server_error]
+    with mock.patch.object(CursorWrapper, "execute", _database_gone):
+        response = _validated(served_schema, method, path, headers, documented, **case)
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert _header(response, "Retry-After") == "5"

@@ -4,7 +4,7 @@ Each clinic ("own" Derby, "other" Nottingham) has a room, a therapist with a log
 an admin, a patient with a login, an upcoming booking, a held session with a signed-off needling
 note whose serious adverse event raised a safety alert, a screening with consent, a draft plan
 (goal, phase, session component, exercise prescription), a plan template, its own exercise, a
-block, and calendar feeds. "Now" is frozen at tests.conftest.NOW (Monday 1 March 2027 09:00 UTC).
+block, the patient's waiting-list entry for a massage sooner, and calendar feeds. "Now" is frozen at tests.conftest.NOW (Monday 1 March 2027 09:00 UTC).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from tests.factories import (
 from tests.plans.conftest import book_past_session, screen_and_consent
 from tests.plans.factories import ExerciseFactory
 from tests.sessionnotes.conftest import complete_note, needling_record
+from waitlist.services import add_to_waitlist
 
 SERIOUS_FAINT = {
     "kind": "syncope",
@@ -56,6 +57,7 @@ class Side:
     admin: object
     patient: object
     massage: object
+    needling: object
     booking: object
     session: object
     unnoted: object  # a held massage session with no note yet
@@ -68,6 +70,7 @@ class Side:
     exercise: object
     opening_hours: OpeningHours
     working_hours: WorkingHours
+    waitlist: object  # the patient waiting for a massage sooner than the diary offers
     tokens: dict = field(default_factory=dict)  # user pk -> (token id, secret)
     feeds: dict = field(default_factory=dict)  # user pk -> feed id
 
@@ -209,6 +212,7 @@ def _side(slug: str, name: str, prefix: str, first_names: dict[str, str]) -> Sid
         admin=admin,
         patient=patient,
         massage=massage,
+        needling=needling,
         booking=booking,
         session=session,
         unnoted=unnoted,
@@ -221,6 +225,13 @@ def _side(slug: str, name: str, prefix: str, first_names: dict[str, str]) -> Sid
         exercise=exercise,
         opening_hours=clinic.opening_hours.order_by("weekday").first(),
         working_hours=therapist.working_hours.order_by("weekday").first(),
+        waitlist=add_to_waitlist(
+            patient=patient,
+            treatment=massage,
+            earliest=NOW.date(),
+            notes="Prefers mornings; call the mobile.",
+            added_by=receptionist,
+        ),
     )
     for user in (therapist.user, receptionist, admin, patient.user):
         token = issue_token(user)
@@ -265,6 +276,7 @@ RESOURCES = {
     "screenings": "screening",
     "session-notes": "note",
     "safety-alerts": "alert",
+    "waitlist": "waitlist",
 }
 NESTED = {
     "component_id": "component",
