@@ -11,9 +11,13 @@ them).
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class ScopedThrottle(SimpleRateThrottle):
@@ -37,7 +41,16 @@ class ScopedThrottle(SimpleRateThrottle):
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 - the counts live in the cache (Redis)
+            # A rate limit must never take booking down with it: while the cache is
+            # unreachable the request goes ahead uncounted (bookings keep their own guarantees
+            # in the database), and the outage is logged.
+            logger.warning(
+                "Rate-limit cache unreachable; %s not counted", self.scope, exc_info=True
+            )
+            return True
 
     def get_cache_key(self, request, view) -> str:
         user = getattr(request, "user", None)

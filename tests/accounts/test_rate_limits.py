@@ -132,3 +132,23 @@ def test_web_registration_is_limited_per_address(rates, clinic):
     assert not get_user_model().objects.filter(email="n2@example.test").exists()
     other = Client(REMOTE_ADDR="203.0.113.8").post("/register/", registration("n3@example.test"))
     assert other.status_code == 302
+
+
+def test_an_unreachable_cache_never_stops_a_booking(
+    rates, api, patient, massage, room, monkeypatch
+):
+    """The counts live in Redis; while it is away bookings go ahead uncounted, not as 500s."""
+    rates(booking="1/minute")
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(cache, "get", unreachable)
+    monkeypatch.setattr(cache, "set", unreachable)
+    client = api(patient.user)
+    starts = ["2027-03-02T10:00:00Z", "2027-03-02T11:00:00Z"]
+    codes = [
+        client.post(BOOKINGS, {"treatment": massage.pk, "start": s}).status_code for s in starts
+    ]
+    assert codes == [201, 201]
+    assert Booking.objects.count() == 2
