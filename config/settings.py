@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A NUL byte in the address is a 400 before anything reaches the database.
     "core.middleware.RefuseNulBytes",
+    # A page whose database went away is a 503 "back in a moment", not a server error.
+    "core.middleware.DatabaseUnavailablePage",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
