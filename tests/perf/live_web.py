@@ -31,6 +31,12 @@ class Web:
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
+            # These runs send far more requests a minute than any one client may in production;
+            # the rate limits are proved in tests/accounts/test_rate_limits.py, not here.
+            **{
+                f"THROTTLE_{scope}": "100000/minute"
+                for scope in ("AVAILABILITY", "BOOKING", "REGISTRATION", "PASSWORD_RESET")
+            },
             **(extra_env or {}),
         }
         self.process: subprocess.Popen | None = None
