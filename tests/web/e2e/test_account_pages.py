@@ -34,6 +34,10 @@ def test_a_patient_resets_a_forgotten_password(open_page, clock, patient, settin
     page.get_by_label("Password").fill("a-brand-new-passphrase-42")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/appointments/")
+    patient.user.refresh_from_db()
+    assert patient.user.check_password("a-brand-new-passphrase-42")
+    assert len(mail.outbox) == 1  # one reset email, to the address asked for in another case
+    assert mail.outbox[0].to == [patient.user.email]
 
 
 @pytest.mark.django_db(transaction=True)

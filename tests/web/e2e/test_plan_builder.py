@@ -148,6 +148,12 @@ def test_the_patient_reads_the_discharge_summary_in_plain_words(
         page.goto(f"/appointments/plans/{plan.pk}/")
         page.get_by_role("heading", name="Your treatment has finished").wait_for()
         shot(page, f"plan-builder-08-patient-discharge-{label}")
+        text = page.inner_text("main")
+        assert "Your neck pain went from 7 to 2" in text
+        assert "Keep doing the chin tucks once a day" in text
+        assert "No more appointments are needed" in text
+        assert "MCID" not in text
+        assert "NPRS" not in text
 
 
 @pytest.mark.django_db(transaction=True)
