@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.manager import HistoricalQuerySet
 from simple_history.models import HistoricalRecords
+from simple_history.utils import get_change_reason_from_object
 
 from .context import current_channel
 from .models import AuditAction, HistoryEntry, _refuse
@@ -151,6 +152,34 @@ def describe(history_instance, instance) -> None:
         history_instance.audit_action = AuditAction.CHANGED
 
 
+def _history_row(history_model, obj, *, history_date, user=None):
+    """The "created" historical row for `obj`, built as simple-history's save signal builds
+    one (HistoricalRecords.create_historical_record: the tracked values, the acting user, the
+    change reason) with the audit columns filled in; not saved."""
+    row = history_model(
+        history_type="+",
+        history_date=history_date,
+        history_user=user or history_model.get_default_history_user(obj),
+        history_change_reason=get_change_reason_from_object(obj),
+        **{field.attname: getattr(obj, field.attname) for field in history_model.tracked_fields},
+    )
+    describe(row, obj)
+    return row
+
+
+def new_record_rows(instance: models.Model) -> list[models.Model]:
+    """`instance` ready to insert, and its "created" history row: neither is saved.
+
+    For a write path that inserts a record and its history in one statement (the booking:
+    docs/decisions/0006). The primary key must be set; defaults and auto_now dates are applied
+    as an insert applies them, then copied into the history row, so insert both as they are.
+    """
+    for field in instance._meta.concrete_fields:
+        setattr(instance, field.attname, field.pre_save(instance, add=True))
+    history_model = getattr(type(instance), type(instance)._meta.simple_history_manager_attribute)
+    return [instance, _history_row(history_model.model, instance, history_date=timezone.now())]
+
+
 def bulk_create_with_history(model: type[models.Model], objs: list, *, user=None) -> list:
     """`bulk_create` that also writes each new row's history (bulk_create skips model signals).
 
@@ -161,17 +190,6 @@ def bulk_create_with_history(model: type[models.Model], objs: list, *, user=None
     manager = model._meta.simple_history_manager_attribute
     history_model = getattr(model, manager).model
     now = timezone.now()
-    rows = []
-    for obj in created:
-        row = history_model(
-            history_type="+",
-            history_date=now,
-            history_user=user or history_model.get_default_history_user(obj),
-            **{
-                field.attname: getattr(obj, field.attname) for field in history_model.tracked_fields
-            },
-        )
-        describe(row, obj)
-        rows.append(row)
+    rows = [_history_row(history_model, obj, history_date=now, user=user) for obj in created]
     history_model.objects.bulk_create(rows)
     return created

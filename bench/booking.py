@@ -12,7 +12,7 @@ and prints each median, its ratio to the floor (target: booking <= 3x the floor;
 dearer than a success) and its SQL statements (BEGIN/COMMIT/SAVEPOINT not counted; target
 <= 8). With --profile it prints a pyinstrument profile of 200 receptionist bookings.
 
-Usage:  .venv/bin/python bench/booking.py [--runs 200] [--profile]
+Usage:  .venv/bin/python bench/booking.py [--runs 200] [--profile] [--statements]
         BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/physiodesk_booking (default)
 The benchmark database is dropped and created afresh on every run.
 """
@@ -99,6 +99,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="print each statement of one receptionist booking with its time",
+    )
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -190,6 +195,27 @@ def main() -> None:
             desk_booking(n)
         profiler.stop()
         print(profiler.output_text(unicode=False, color=False, show_all=False))
+
+    if args.statements:
+        timed: list[tuple[float, str]] = []
+
+        def timer(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timed.append(((time.perf_counter() - started) * 1000, " ".join(sql.split())))
+
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            desk_booking(0)
+            whole = (time.perf_counter() - started) * 1000
+        print(f"\nStatements of one receptionist booking ({whole:.2f} ms in all):")
+        for ms, sql in timed:
+            print(f"  {ms:6.2f} ms  {sql[:110]}")
+        print(
+            f"  {sum(ms for ms, _ in timed):6.2f} ms  in the database driver, round trips included"
+        )
 
     counts = {
         "floor: token POST, body invalid (400)": statements(lambda: floor(0)),

@@ -129,6 +129,11 @@ else:
         DATABASES["default"]["OPTIONS"].pop("options")
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif env.bool("DB_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int(
+            "DB_PREPARE_THRESHOLD", default=2
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

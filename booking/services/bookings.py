@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from audit.history import new_record_rows
 from core.users import acting_user
 from notifications import services as notifications
 
@@ -29,7 +30,7 @@ from ..models import (
 )
 from ..notification_directory import appointment_of
 from ..selectors import is_late_cancellation, late_window_opens
-from .locking import booking_write, diary_write
+from .locking import booking_write, new_booking_write
 
 
 def _check_version(booking: Booking, expected_version: int | None) -> None:
@@ -85,8 +86,9 @@ def book_session(
     needling treatment for a patient not cleared for it on that day (NeedlingNotCleared, 400).
 
     `treatment` should come with its clinic and required qualifications loaded
-    (`treatment_for_booking`), and `patient` loaded: the write path then costs the clinic lock,
-    one availability query, the booking and its history row, and one outbox statement.
+    (`treatment_for_booking`), and `patient` loaded: the write path then costs the clinic lock
+    (which on PostgreSQL also draws the booking's id), one availability query, and one
+    statement writing the booking, its history row and its outbox (SQLite: several).
     """
     if not treatment.is_active:
         raise errors.TreatmentNotBookable(f"{treatment.name} is no longer offered.")
@@ -99,7 +101,7 @@ def book_session(
     )
     now = now or timezone.now()
 
-    with diary_write(treatment.clinic_id):
+    with new_booking_write(treatment.clinic_id) as booking_id:
         availability = Availability.at(
             start,
             treatment=treatment,
@@ -111,7 +113,8 @@ def book_session(
         slot = availability.check(
             start, therapist.pk if therapist else None, room.pk if room else None
         )
-        booking = Booking.objects.create(
+        booking = Booking(
+            pk=booking_id,
             clinic=treatment.clinic,
             patient=patient,
             treatment=treatment,
@@ -129,9 +132,16 @@ def book_session(
             updated_by=acting_user(booked_by),
             notes=notes,
         )
+        if booking_id is None:
+            # SQLite: the insert gives the id; simple-history's save signal writes the history.
+            booking.save(force_insert=True)
+            written_with = ()
+        else:
+            # PostgreSQL: the booking and its history row go into the outbox's one statement.
+            written_with = new_record_rows(booking)
         # Same transaction: the confirmation and reminders exist exactly when the booking does.
         notifications.notify_booking_confirmed(
-            appointment=_appointment(booking, availability), now=now
+            appointment=_appointment(booking, availability), now=now, written_with=written_with
         )
     return booking
 

@@ -37,6 +37,34 @@ def _lock_clinic(clinic_id: int) -> None:
         list(Clinic.objects.select_for_update().filter(pk=clinic_id).values_list("pk"))
 
 
+def _lock_clinic_for_new_booking(clinic_id: int) -> int | None:
+    """`_lock_clinic`, drawing the new booking's id from its sequence in the same statement.
+
+    With the id known before anything is written, the booking, its history row and its
+    outbox (which all name it) go to the database in one statement (docs/decisions/0006). An
+    id drawn for a booking then refused is simply never used. None on SQLite, where the
+    booking's own insert gives its id."""
+    if not connection.features.has_select_for_update:
+        return None
+    table = Booking._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM {Clinic._meta.db_table} "  # noqa: S608
+            "WHERE id = %s FOR UPDATE",
+            [table, Booking._meta.pk.column, clinic_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@contextmanager
+def new_booking_write(clinic_id: int) -> Iterator[int | None]:
+    """`diary_write` for a new booking at one clinic, yielding the id it is to have (PostgreSQL)
+    or None (SQLite: the insert gives it)."""
+    with diary_write():
+        yield _lock_clinic_for_new_booking(clinic_id)
+
+
 @contextmanager
 def booking_write(booking_id: int) -> Iterator[Booking]:
     """`diary_write` for a change to one existing booking, yielding the booking read afresh.

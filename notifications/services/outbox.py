@@ -17,10 +17,11 @@ both databases (docs/decisions/0006).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -42,7 +43,10 @@ logger = logging.getLogger(__name__)
 
 
 def notify_booking_confirmed(
-    *, appointment: Appointment, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    now: datetime | None = None,
+    written_with: Sequence[models.Model] = (),
 ) -> list[Notification]:
     """Record a new booking: its calendar entry, the confirmation email and the reminders.
 
@@ -51,6 +55,11 @@ def notify_booking_confirmed(
     the revision of every feed that shows the booking. After commit the confirmation is handed to
     a worker (in-process in the embedded default). Returns the rows created. Call once per
     booking: a second call fails on the unique constraint, sending nothing twice.
+
+    `written_with`: rows to insert first, with their primary keys set (booking passes the
+    booking and its history row on PostgreSQL): there they go into the outbox's one statement,
+    so the whole booking is one round trip; elsewhere they are inserted just before, as they
+    are (no save signals).
     """
     now = now or timezone.now()
     entry = CalendarEntry(booking_id=appointment.booking_id, **_entry_values(appointment))
@@ -59,8 +68,10 @@ def notify_booking_confirmed(
         *_reminder_rows(entry, now=now),
     ]
     if _one_statement():
-        feed_ids = outbox_sql.record_new_entry(entry, rows, now=now)
+        feed_ids = outbox_sql.record_new_entry(entry, rows, now=now, written_with=written_with)
     else:
+        for obj in written_with:
+            type(obj)._base_manager.bulk_create([obj])
         entry.save(force_insert=True)
         created = _insert(rows)
         feed_ids = bump_feeds([_place(entry)], now=now)

@@ -17,10 +17,13 @@ ORM there, and the notifications tests run on both databases. `bump_feeds` is sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connections
+from django.db import connections, models
+
+from core.sql import insert_part, insert_values
 
 from ..directory import Appointment, FeedKind
 from ..models import (
@@ -56,22 +59,6 @@ def _table(model) -> str:
 
 def _column(model, name: str) -> str:
     return _connection().ops.quote_name(model._meta.get_field(name).column)
-
-
-def _values(model, objs, *, skip: tuple[str, ...]) -> tuple[list[str], str, list]:
-    """Columns, a typed VALUES list and its parameters for unsaved `objs` (defaults and
-    auto_now fields applied as a save would)."""
-    connection = _connection()
-    fields = [f for f in model._meta.concrete_fields if f.name not in skip and not f.primary_key]
-    params: list = []
-    groups = []
-    for obj in objs:
-        holders = []
-        for f in fields:
-            params.append(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection))
-            holders.append(f"CAST(%s AS {f.cast_db_type(connection)})")
-        groups.append("(" + ", ".join(holders) + ")")
-    return [connection.ops.quote_name(f.column) for f in fields], ", ".join(groups), params
 
 
 def _place_condition(values: tuple[str, str, str, str]) -> str:
@@ -150,15 +137,29 @@ def _matched(objs: list[Notification], returned: list[tuple], entry_id: int) -> 
     return [obj for obj in objs if obj.pk is not None]
 
 
-def record_new_entry(entry: CalendarEntry, rows: list[Notification], *, now: datetime) -> list[int]:
+def record_new_entry(
+    entry: CalendarEntry,
+    rows: list[Notification],
+    *,
+    now: datetime,
+    written_with: Sequence[models.Model] = (),
+) -> list[int]:
     """Insert the entry and its first messages and bump the feeds: one statement. Sets the ids
-    on `entry` and `rows`; returns the feed ids."""
-    entry_columns, entry_values, entry_params = _values(CalendarEntry, [entry], skip=())
-    columns, values, params = _values(Notification, rows, skip=("entry",))
+    on `entry` and `rows`; returns the feed ids.
+
+    `written_with` are rows inserted in that same statement, primary keys set (the booking and
+    its history row), so the booking's whole write is one round trip."""
+    entry_columns, entry_values, entry_params = insert_values(CalendarEntry, [entry], skip=())
+    columns, values, params = insert_values(Notification, rows, skip=("entry",))
     place = Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
     feeds, feed_params = _feeds_cte(now, place)
+    first, first_params = [], []
+    for n, obj in enumerate(written_with):
+        part, part_params = insert_part(f"written_{n}", obj)
+        first.append(part + ",\n")
+        first_params += part_params
     sql = f"""
-WITH entry AS (
+WITH {"".join(first)}entry AS (
   INSERT INTO {_table(CalendarEntry)} ({", ".join(entry_columns)}) VALUES {entry_values}
   RETURNING id, clinic_id AS old_clinic, therapist_id AS old_therapist, room_id AS old_room,
             patient_id AS old_patient
@@ -168,7 +169,7 @@ WITH entry AS (
   RETURNING id, kind, channel, lead_minutes
 ), {feeds}
 SELECT 'm', id, kind, channel, lead_minutes FROM messages UNION ALL {_RESULT}"""
-    messages, feed_ids, entry_id = _run(sql, [*entry_params, *params, *feed_params])
+    messages, feed_ids, entry_id = _run(sql, [*first_params, *entry_params, *params, *feed_params])
     entry.pk = entry_id
     for row in rows:
         row.entry = entry
@@ -222,7 +223,7 @@ def record_cancellation(
     connection = _connection()
     notification = _table(Notification)
     entry_sql, entry_params = _entry_update(appointment, values)
-    columns, rows_sql, row_params = _values(Notification, [cancellation], skip=("entry",))
+    columns, rows_sql, row_params = insert_values(Notification, [cancellation], skip=("entry",))
     feeds, feed_params = _feeds_cte(now, _place_of(appointment))
     adapt = connection.ops.adapt_datetimefield_value
     sql = f"""
@@ -307,7 +308,7 @@ def record_move(
         version, start, at, at,
         MOVED_TOO_CLOSE, at, at,
     ]  # fmt: skip
-    columns, rows_sql, row_params = _values(Notification, [reschedule], skip=("entry",))
+    columns, rows_sql, row_params = insert_values(Notification, [reschedule], skip=("entry",))
     parts.append(
         f"""moved_email AS (
   INSERT INTO {notification} (entry_id, {", ".join(columns)})
@@ -321,7 +322,7 @@ def record_move(
     params += row_params
     inserted = [reschedule]
     if reminders:
-        columns, rows_sql, row_params = _values(Notification, reminders, skip=("entry",))
+        columns, rows_sql, row_params = insert_values(Notification, reminders, skip=("entry",))
         parts.append(
             f"""new_reminders AS (
   INSERT INTO {notification} (entry_id, {", ".join(columns)})

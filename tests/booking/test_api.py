@@ -619,7 +619,7 @@ def test_booking_through_the_api_costs_a_fixed_number_of_statements(api, patient
             treatment=massage, start=at(4, hour), patient=PatientFactory(clinic=clinic), now=NOW
         )
     busier = _statements_to_book(client, massage, "2027-03-04T18:00:00Z", "q2")
-    assert len(busier) == len(first)
+    assert len(busier) == len(first), "\n".join(s[:100] for s in first + ["--"] + busier)
 
 
 def test_stored_idempotency_replies_are_forgotten_after_their_time_to_live(api, patient, massage):
