@@ -129,11 +129,14 @@ else:
         DATABASES["default"]["OPTIONS"].pop("options")
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-    elif env.bool("DB_SERVER_SIDE_BINDING", default=True):
+    elif env.bool("DB_PREPARED_STATEMENTS", default=True):
+        # A direct connection: values are bound by the server and each statement is prepared
+        # from its second run on that connection, so the booking path's statements are parsed
+        # and planned once, not per request (decision 0006: planning was half of the
+        # availability re-check's time). Not behind a transaction pooler (above), where the
+        # next transaction may run on a server connection that never saw the statement.
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int(
-            "DB_PREPARE_THRESHOLD", default=2
-        )
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -27,12 +27,15 @@ def insert_values(
     skip: tuple[str, ...] = (),
     with_pk: bool = False,
     as_they_are: bool = False,
+    typed: bool = True,
 ) -> tuple[list[str], str, list]:
-    """Quoted columns, a typed VALUES list and its parameters for unsaved `objs`.
+    """Quoted columns, a VALUES list and its parameters for unsaved `objs`.
 
     Each field is prepared as an insert would (`pre_save(add=True)`, so auto_now dates are set
     on the objects too), unless `as_they_are` (objects already prepared, whose dates must not
-    move). The primary key is left to the database unless `with_pk`.
+    move). The primary key is left to the database unless `with_pk`. Each value is CAST to its
+    column's type (a VALUES list read by a SELECT has no column to take it from) unless not
+    `typed` (an INSERT's own VALUES, typed by the columns it fills: a shorter statement).
     """
     connection = connection_for(model)
     fields = [
@@ -47,7 +50,7 @@ def insert_values(
         for f in fields:
             value = getattr(obj, f.attname) if as_they_are else f.pre_save(obj, add=True)
             params.append(f.get_db_prep_save(value, connection=connection))
-            holders.append(f"CAST(%s AS {f.cast_db_type(connection)})")
+            holders.append(f"CAST(%s AS {f.cast_db_type(connection)})" if typed else "%s")
         groups.append("(" + ", ".join(holders) + ")")
     return [connection.ops.quote_name(f.column) for f in fields], ", ".join(groups), params
 
@@ -58,7 +61,7 @@ def insert_part(name: str, obj: models.Model) -> tuple[str, list]:
     parameters."""
     model = type(obj)
     columns, values, params = insert_values(
-        model, [obj], with_pk=obj.pk is not None, as_they_are=True
+        model, [obj], with_pk=obj.pk is not None, as_they_are=True, typed=False
     )
     table = connection_for(model).ops.quote_name(model._meta.db_table)
     return f"{name} AS (INSERT INTO {table} ({', '.join(columns)}) VALUES {values})", params

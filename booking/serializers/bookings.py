@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import FieldsBuiltOnce
+
 from ..advisories import advisories_for
 from ..models import (
     Booking,
@@ -22,7 +24,7 @@ class BookingListOut(serializers.ListSerializer):
         return super().to_representation(bookings)
 
 
-class BookingOut(serializers.ModelSerializer):
+class BookingOut(FieldsBuiltOnce, serializers.ModelSerializer):
     """A booking as its viewer may see it: pass context={"access": Access}. The desk's fields
     (notes, created_by) are left out unless the viewer is the clinic's staff (see
     Access.sees_desk_details); without an access in the context they are always left out."""
