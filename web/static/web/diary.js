@@ -241,7 +241,13 @@
   grid.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     const holder = cardHolder(event.target);
-    if (holder) holder.classList.add("card-dismissed");
+    if (!holder) return;
+    holder.classList.add("card-dismissed");
+    // Focus inside the card (its phone link) would be left on a hidden element, and the
+    // browser moves it to the page at a moment of its choosing: hand it to the booking itself.
+    const card = holder.querySelector(":scope > .card-pop");
+    const link = holder.querySelector(".item-link");
+    if (card && link && card.contains(document.activeElement)) link.focus();
   });
   grid.addEventListener("focusout", function (event) {
     const holder = cardHolder(event.target);
