@@ -87,21 +87,27 @@ def statements(fn) -> int:
     return sum(1 for q in captured.captured_queries if not q["sql"].startswith(NOT_COUNTED))
 
 
-def statement_ms(fn) -> float:
-    """Milliseconds `fn` spends inside the database driver's execute calls (round trips
-    included; BEGIN and COMMIT, which do not pass through execute, not counted)."""
-    spent = [0.0]
+def timed_statements(fn) -> tuple[float, list[tuple[float, str]]]:
+    """`fn(0)`'s whole time and each statement's time inside the database driver's execute
+    (round trips included; BEGIN and COMMIT, which do not pass through execute, not listed),
+    in milliseconds."""
+    timed: list[tuple[float, str]] = []
 
     def timer(execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            spent[0] += time.perf_counter() - started
+            timed.append(((time.perf_counter() - started) * 1000, sql))
 
     with connection.execute_wrapper(timer):
-        fn(0)
-    return spent[0] * 1000
+        whole = timed_ms(fn, 0)
+    return whole, timed
+
+
+def statement_ms(fn) -> float:
+    """Milliseconds `fn` spends in the database driver (timed_statements)."""
+    return sum(ms for ms, _ in timed_statements(fn)[1])
 
 
 def timed_ms(fn, n: int) -> float:
@@ -212,22 +218,10 @@ def main() -> None:
         print(profiler.output_text(unicode=False, color=False, show_all=False))
 
     if args.statements:
-        timed: list[tuple[float, str]] = []
-
-        def timer(execute, sql, params, many, context):
-            started = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                timed.append(((time.perf_counter() - started) * 1000, " ".join(sql.split())))
-
-        with connection.execute_wrapper(timer):
-            started = time.perf_counter()
-            desk_booking(0)
-            whole = (time.perf_counter() - started) * 1000
+        whole, timed = timed_statements(desk_booking)
         print(f"\nStatements of one receptionist booking ({whole:.2f} ms in all):")
         for ms, sql in timed:
-            print(f"  {ms:6.2f} ms  {sql[:110]}")
+            print(f"  {ms:6.2f} ms  {' '.join(sql.split())[:110]}")
         print(
             f"  {sum(ms for ms, _ in timed):6.2f} ms  in the database driver, round trips included"
         )

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from booking.serializers import local_iso
+from booking.serializers import InClinicTime, local_iso
 
 from .body_chart import region_label
 from .modalities import record_warnings
@@ -145,7 +145,7 @@ class AssessmentOut(serializers.ModelSerializer):
         ]
 
 
-class NoteOut(serializers.ModelSerializer):
+class NoteOut(InClinicTime, serializers.ModelSerializer):
     """A note as signed (its own fields never change after signing), its amendments, and
     `current`: the content with the amendments applied."""
 
@@ -261,13 +261,6 @@ class NoteOut(serializers.ModelSerializer):
 
     def get_signed_by_name(self, note) -> str | None:
         return _name(note.signed_by)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        tz = instance.clinic.tz
-        for name in ("treated_at", "signed_at", "created_at", "updated_at"):
-            data[name] = local_iso(getattr(instance, name), tz)
-        return data
 
 
 class AdverseEventOut(serializers.ModelSerializer):

@@ -8,7 +8,9 @@ from .availability import AvailabilityOut, AvailabilityQuery, SlotOut
 from .bookings import BookingListOut, BookingOut, BookSessionIn, CancelIn, RescheduleIn, VersionedIn
 from .fields import (
     AwareDateTimeField,
+    ClinicDateTimeField,
     EndsAfterStarts,
+    InClinicTime,
     LocalDateTimeField,
     WindowBoundField,
     local_iso,
@@ -33,8 +35,10 @@ __all__ = [
     "BookingListOut",
     "BookingOut",
     "CancelIn",
+    "ClinicDateTimeField",
     "ClinicSerializer",
     "EndsAfterStarts",
+    "InClinicTime",
     "LocalDateTimeField",
     "OpeningHoursSerializer",
     "PatientSerializer",

@@ -13,7 +13,7 @@ from ..models import (
     CancellationReason,
     Channel,
 )
-from .fields import AwareDateTimeField, local_iso
+from .fields import AwareDateTimeField, ClinicDateTimeField, InClinicTime
 
 
 class BookingListOut(serializers.ListSerializer):
@@ -24,15 +24,15 @@ class BookingListOut(serializers.ListSerializer):
         return super().to_representation(bookings)
 
 
-class BookingOut(FieldsBuiltOnce, serializers.ModelSerializer):
+class BookingOut(FieldsBuiltOnce, InClinicTime, serializers.ModelSerializer):
     """A booking as its viewer may see it: pass context={"access": Access}. The desk's fields
     (notes, created_by) are left out unless the viewer is the clinic's staff (see
     Access.sees_desk_details); without an access in the context they are always left out."""
 
     DESK_FIELDS = ("notes", "created_by")
 
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = ClinicDateTimeField()
+    end = ClinicDateTimeField()
     # Not read-only in the schema's sense, so the schema does not promise them to every viewer
     # (this serializer only ever writes responses).
     notes = serializers.CharField(
@@ -103,9 +103,6 @@ class BookingOut(FieldsBuiltOnce, serializers.ModelSerializer):
         if access is None or not access.sees_desk_details(instance):
             for name in self.DESK_FIELDS:
                 data.pop(name, None)
-        tz = instance.clinic.tz
-        for name in ("start", "end", "cancelled_at", "checked_in_at", "created_at", "updated_at"):
-            data[name] = local_iso(getattr(instance, name), tz)
         return data
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
 
+from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -44,14 +46,47 @@ def local_iso(value: datetime | None, tz) -> str | None:
 
 
 class LocalDateTimeField(serializers.DateTimeField):
-    """Output only: an instant in the clinic's zone (`context["tz"]`), ISO 8601 with its offset."""
+    """Output only: an instant in its clinic's zone, ISO 8601 with its offset.
 
-    def __init__(self, **kwargs):
+    The zone is `tz_of(obj)` of the object rendered when given (a list of bookings, plans or
+    notes may span clinics), else `context["tz"]` (a shape rendered for one clinic).
+    """
+
+    def __init__(self, *, tz_of=None, **kwargs):
         kwargs.setdefault("read_only", True)
+        self.tz_of = tz_of
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        if value is not None and self.tz_of is not None:
+            return value.astimezone(self.tz_of(instance))
+        return value
+
     def to_representation(self, value):
-        return local_iso(value, self.context["tz"])
+        if self.tz_of is None:
+            return local_iso(value, self.context["tz"])
+        return value.isoformat()
+
+
+class ClinicDateTimeField(LocalDateTimeField):
+    """LocalDateTimeField in the zone of the rendered object's clinic (`obj.clinic.tz`), taking
+    read-only, help text and nullability as given (by ModelSerializer, see InClinicTime)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", False)
+        super().__init__(tz_of=operator.attrgetter("clinic.tz"), **kwargs)
+
+
+class InClinicTime:
+    """ModelSerializer mixin: the model's date-times render in the zone of the object's clinic
+    (a list of bookings, plans or notes may span clinics), each built from its model field as
+    DRF builds any other."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: ClinicDateTimeField,
+    }
 
 
 class EndsAfterStarts:

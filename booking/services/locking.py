@@ -28,33 +28,28 @@ from .. import errors
 from ..models import Booking, Clinic
 
 
-def _lock_clinic(clinic_id: int) -> None:
+def _lock_clinic(clinic_id: int, *, draw_booking_id: bool = False) -> int | None:
     """Take the clinic's row lock for the rest of the transaction (see module docstring).
 
-    Not on SQLite: there `select_for_update()` is a no-op and the IMMEDIATE transaction already
-    holds the database's write lock, so the statement would only cost time."""
-    if connection.features.has_select_for_update:
-        list(Clinic.objects.select_for_update().filter(pk=clinic_id).values_list("pk"))
+    With `draw_booking_id`, the same statement draws the id a new booking is to have from its
+    sequence, and returns it: with the id known before anything is written, the booking, its
+    history row and its outbox (which all name it) go to the database in one statement
+    (docs/decisions/0006). An id drawn for a booking then refused is simply never used.
 
-
-def _lock_clinic_for_new_booking(clinic_id: int) -> int | None:
-    """`_lock_clinic`, drawing the new booking's id from its sequence in the same statement.
-
-    With the id known before anything is written, the booking, its history row and its
-    outbox (which all name it) go to the database in one statement (docs/decisions/0006). An
-    id drawn for a booking then refused is simply never used. None on SQLite, where the
-    booking's own insert gives its id."""
+    Not on SQLite (returns None): there `select_for_update()` is a no-op and the IMMEDIATE
+    transaction already holds the database's write lock, so the statement would only cost time;
+    the booking's own insert gives its id."""
     if not connection.features.has_select_for_update:
         return None
-    table = Booking._meta.db_table
+    drawn = "nextval(pg_get_serial_sequence(%s, %s))" if draw_booking_id else "id"
+    params = [Booking._meta.db_table, Booking._meta.pk.column] if draw_booking_id else []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM {Clinic._meta.db_table} "  # noqa: S608
-            "WHERE id = %s FOR UPDATE",
-            [table, Booking._meta.pk.column, clinic_id],
+            f"SELECT {drawn} FROM {Clinic._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+            [*params, clinic_id],
         )
         row = cursor.fetchone()
-    return row[0] if row else None
+    return row[0] if row and draw_booking_id else None
 
 
 @contextmanager
@@ -62,7 +57,7 @@ def new_booking_write(clinic_id: int) -> Iterator[int | None]:
     """`diary_write` for a new booking at one clinic, yielding the id it is to have (PostgreSQL)
     or None (SQLite: the insert gives it)."""
     with diary_write():
-        yield _lock_clinic_for_new_booking(clinic_id)
+        yield _lock_clinic(clinic_id, draw_booking_id=True)
 
 
 @contextmanager

@@ -59,7 +59,7 @@ def notify_booking_confirmed(
     `written_with`: rows to insert first, with their primary keys set (booking passes the
     booking and its history row on PostgreSQL): there they go into the outbox's one statement,
     so the whole booking is one round trip; elsewhere they are inserted just before, as they
-    are (no save signals).
+    are (a raw save: no auto_now dates applied, no history written for them).
     """
     now = now or timezone.now()
     entry = CalendarEntry(booking_id=appointment.booking_id, **_entry_values(appointment))
@@ -71,7 +71,8 @@ def notify_booking_confirmed(
         feed_ids = outbox_sql.record_new_entry(entry, rows, now=now, written_with=written_with)
     else:
         for obj in written_with:
-            type(obj)._base_manager.bulk_create([obj])
+            # As they are: a raw save applies no auto_now dates and sends no history signal.
+            obj.save_base(raw=True, force_insert=True)
         entry.save(force_insert=True)
         created = _insert(rows)
         feed_ids = bump_feeds([_place(entry)], now=now)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.models import Modality
-from booking.serializers import local_iso
+from booking.serializers import InClinicTime, local_iso
 
 from ..models import (
     Condition,
@@ -234,7 +234,7 @@ class DischargeOut(serializers.Serializer):
     follow_up = serializers.CharField()
 
 
-class PlanOut(serializers.ModelSerializer):
+class PlanOut(InClinicTime, serializers.ModelSerializer):
     """A plan. Clinical fields are null for viewers without clinical access (reception)."""
 
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
@@ -323,9 +323,6 @@ class PlanOut(serializers.ModelSerializer):
 
     def to_representation(self, plan):
         data = super().to_representation(plan)
-        tz = plan.clinic.tz
-        for name in ("activated_at", "closed_at", "created_at", "updated_at"):
-            data[name] = local_iso(getattr(plan, name), tz)
         if not self._clinical(plan):
             for name in CLINICAL_FIELDS:
                 data[name] = None

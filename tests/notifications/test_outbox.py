@@ -253,3 +253,47 @@ def test_the_embedded_default_sends_the_confirmation_in_process_after_commit(
     (message,) = mail.outbox
     assert message.subject.startswith("Booking confirmed:")
     assert rows(booking, kind=Kind.CONFIRMATION).get().status == NotificationStatus.SENT
+
+
+def test_rows_written_with_the_outbox_are_stored_as_they_are_on_either_database(
+    book, massage, frozen_now
+):
+    """A booking and its history row handed to the outbox (PostgreSQL: parts of its one
+    statement; SQLite: raw saves just before) land exactly as built: no second history row,
+    no auto_now date moved, and the entry beside them."""
+    from audit.history import new_record_rows
+    from booking.notification_directory import appointment_of
+    from notifications.services import notify_booking_confirmed
+
+    earlier = book()
+    start = WEDNESDAY_10 + timedelta(hours=3)
+    booking = Booking(
+        pk=earlier.pk + 1000,
+        clinic=earlier.clinic,
+        patient=earlier.patient,
+        treatment=massage,
+        therapist=earlier.therapist,
+        room=earlier.room,
+        start=start,
+        end=start + (earlier.end - earlier.start),
+        blocked_start=start + (earlier.blocked_start - earlier.start),
+        blocked_end=start + (earlier.blocked_end - earlier.start),
+        session_key=f"{earlier.session_key}-later",
+    )
+    written = new_record_rows(booking)
+    # A date no insert would choose (the clock is frozen): it must survive as set.
+    as_built = frozen_now - timedelta(minutes=5)
+    for row in written:
+        row.updated_at = as_built
+    with transaction.atomic():
+        notify_booking_confirmed(
+            appointment=appointment_of(booking, therapist_name="Tess", room_name="Room 1"),
+            written_with=written,
+        )
+
+    stored = Booking.objects.get(pk=booking.pk)
+    history = stored.history.get()
+    assert history.audit_action == "created"
+    assert history.audit_patient_id == earlier.patient_id
+    assert stored.updated_at == history.updated_at == as_built
+    assert rows(stored, kind=Kind.CONFIRMATION).count() == 1
