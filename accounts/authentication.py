@@ -1,3 +1,4 @@
+from functools import cache
 from hmac import compare_digest
 
 from django.contrib.auth import get_user_model
@@ -12,23 +13,28 @@ from rest_framework.exceptions import AuthenticationFailed
 from .models import AuthToken
 
 
-def _clinic_roles() -> RawSQL:
+@cache
+def _clinic_roles_sql() -> str:
     """The user's clinic roles as "clinic:role,clinic:role": a subquery of the token look-up.
 
     Written as SQL (the membership table's name read from its model, reached through the user's
     `memberships` relation, so accounts imports no app above it): building it with the ORM cost
-    more Python time on every API request than running it."""
+    more Python time on every API request than running it. Built once per process: it names
+    only tables and the database's aggregate, which do not change while it runs."""
     membership = get_user_model()._meta.get_field("memberships").related_model
     aggregate = (
         "STRING_AGG({}, ',')" if connection.vendor == "postgresql" else "GROUP_CONCAT({}, ',')"
     )
     value = "CAST(m.clinic_id AS TEXT) || ':' || m.role"
     # No value from the request goes into this SQL: only names read from the models.
-    sql = (
+    return (
         f"SELECT {aggregate.format(value)} FROM {membership._meta.db_table} m "  # noqa: S608
         f"WHERE m.user_id = {AuthToken._meta.db_table}.user_id"
     )
-    return RawSQL(sql, ())  # noqa: S611
+
+
+def _clinic_roles() -> RawSQL:
+    return RawSQL(_clinic_roles_sql(), ())  # noqa: S611
 
 
 def _parse_roles(packed: str | None) -> dict[int, set[str]]:

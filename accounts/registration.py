@@ -50,6 +50,14 @@ def earlier_record_for(email: str, *, clinic: Clinic | None = None) -> Patient |
     return records.first()
 
 
+def refuse_taken_address(email: str) -> None:
+    """AccountExists if a sign-in already uses `email` (as its username or its address, in any
+    case). Registration checks this first; the unique username catches a race after it."""
+    users = get_user_model()._default_manager
+    if users.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise AccountExists()
+
+
 def register_pending(
     *,
     clinic: Clinic,
@@ -70,9 +78,7 @@ def register_pending(
     existing raises AccountExists and nothing is written. `next_url` (a path on this site) is
     where the link leads once opened, e.g. back to the booking they were making."""
     email = email.strip().lower()
-    users = get_user_model()._default_manager
-    if users.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise AccountExists()
+    refuse_taken_address(email)
     try:
         with transaction.atomic():
             user = get_user_model().objects.create_user(

@@ -26,7 +26,6 @@ def appointment_of(booking: Booking, *, therapist_name: str, room_name: str) -> 
     """The booking as notifications sees it, built from rows the write path already loaded:
     the booking with its treatment, clinic and patient, and the therapist's and room's names
     (from the availability re-check, or the booking's own joins). No query."""
-    patient = booking.patient
     return Appointment(
         booking_id=booking.pk,
         version=booking.version,
@@ -42,7 +41,7 @@ def appointment_of(booking: Booking, *, therapist_name: str, room_name: str) -> 
         therapist_name=therapist_name,
         room_name=room_name,
         clinic_name=booking.treatment.clinic.name,
-        patient_initials=f"{patient.first_name[:1]}{patient.last_name[:1]}".upper(),
+        patient_initials=booking.patient.initials,
     )
 
 

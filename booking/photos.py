@@ -17,6 +17,7 @@ from io import BytesIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -68,6 +69,14 @@ def clean_therapist_photo(upload) -> ContentFile:
     # A new name on every upload: the photo's address changes with it, so browsers and caches
     # never show an old photo.
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def drop_replaced_photo(therapist, replaced_name: str) -> None:
+    """After `therapist` was saved with a new photo: delete the file it replaced, once the save
+    commits (a rollback keeps the old file in use). Nothing when the photo did not change."""
+    if replaced_name and replaced_name != therapist.photo.name:
+        storage = therapist.photo.storage
+        transaction.on_commit(lambda: storage.delete(replaced_name))
 
 
 def photo_version(therapist) -> str:

@@ -5,34 +5,20 @@ mirror; research note E2): an adult's record is kept 8 years after the last cont
 until their 25th birthday, or their 26th if they were 17 at the last contact, or 8 years after
 the last contact if that is later. One rule covers both: the later of the two dates.
 
-"Kept until" a date means through that day; the daily purge deletes on the day after.
-A person born on 29 February reaches each birthday on 1 March in a common year (the UK's rule
-for when such a person attains an age), and a date 8 years after 29 February falls on 1 March
-when that year has no 29 February.
+"Kept until" a date means through that day; the daily purge deletes on the day after. Ages and
+anniversaries of 29 February follow core.dates (1 March in a common year).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from core.dates import add_years, age_on
+
 ADULT_YEARS = 8
 CHILD_UNTIL_AGE = 25
 # Someone who was 17 at their last contact is kept until their 26th birthday.
 SEVENTEEN_UNTIL_AGE = 26
-
-
-def add_years(day: date, years: int) -> date:
-    """The same calendar day `years` later; 29 February becomes 1 March in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year without one
-        return date(day.year + years, 3, 1)
-
-
-def age_on(date_of_birth: date, day: date) -> int:
-    """Completed years of age on `day` (a 29 February birthday counts from 1 March)."""
-    years = day.year - date_of_birth.year
-    return years if add_years(date_of_birth, years) <= day else years - 1
 
 
 def retention_date(

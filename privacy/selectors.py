@@ -60,17 +60,29 @@ OPERATOR_ROLE = "physiodesk support"
 FORMER_STAFF_ROLE = "Former staff member"
 
 
-def _roles(reads: list[dict]) -> dict[tuple[int, int | None], str]:
-    """(user id, clinic id) -> the role shown, in three queries however many readers."""
+def _readers(reads: list[dict]) -> tuple[set[int], dict[int, tuple[str, str, str]]]:
+    """The readers' user ids, and the therapists among them: user id -> (profession, first
+    name, last name), in one query for both the roles and the names shown."""
     user_ids = {read["actor_id"] for read in reads if read["actor_id"] is not None}
+    therapists = {
+        user_id: (profession, first, last)
+        for user_id, profession, first, last in Therapist.objects.filter(
+            user_id__in=user_ids
+        ).values_list("user_id", "profession", "first_name", "last_name")
+    }
+    return user_ids, therapists
+
+
+def _roles(
+    reads: list[dict], user_ids: set[int], therapists: dict[int, tuple[str, str, str]]
+) -> dict[tuple[int, int | None], str]:
+    """(user id, clinic id) -> the role shown, in two more queries however many readers."""
     held: dict[tuple[int, int], set[str]] = {}
     for user_id, clinic_id, role in ClinicMembership.objects.filter(
         user_id__in=user_ids
     ).values_list("user_id", "clinic_id", "role"):
         held.setdefault((user_id, clinic_id), set()).add(role)
-    professions = dict(
-        Therapist.objects.filter(user_id__in=user_ids).values_list("user_id", "profession")
-    )
+    professions = {user_id: facts[0] for user_id, facts in therapists.items()}
     operators = set(
         get_user_model()
         .objects.filter(pk__in=user_ids, is_superuser=True)
@@ -95,20 +107,14 @@ def _roles(reads: list[dict]) -> dict[tuple[int, int | None], str]:
 STAFF_MEMBER = "A member of staff"
 
 
-def _names(reads: list[dict]) -> dict[int | None, str]:
+def _names(reads: list[dict], therapists: dict[int, tuple[str, str, str]]) -> dict[int | None, str]:
     """The name a patient is shown for each reader: a therapist's own name, else the name kept
     with the read, never a login that is an email address (or any other contact detail)."""
-    user_ids = {read["actor_id"] for read in reads if read["actor_id"] is not None}
-    therapists = {
-        user_id: f"{first} {last}".strip()
-        for user_id, first, last in Therapist.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "first_name", "last_name"
-        )
-    }
+    own = {user_id: f"{first} {last}".strip() for user_id, (_, first, last) in therapists.items()}
     names = {}
     for read in reads:
         kept = read["actor_name"]
-        names[read["actor_id"]] = therapists.get(read["actor_id"]) or (
+        names[read["actor_id"]] = own.get(read["actor_id"]) or (
             kept if kept and "@" not in kept else STAFF_MEMBER
         )
     return names
@@ -126,8 +132,9 @@ def record_openings(patient: Patient, *, limit: int = 50) -> list[RecordOpening]
         .annotate(times=Count("id"))
         .order_by("-day", "actor_name")[:limit]
     )
-    roles = _roles(reads)
-    names = _names(reads)
+    user_ids, therapists = _readers(reads)
+    roles = _roles(reads, user_ids, therapists)
+    names = _names(reads, therapists)
     return [
         RecordOpening(
             name=names[read["actor_id"]],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from booking.serializers import LocalDateTimeField
+from booking.serializers import InClinicTime
 
 from .models import PartOfDay, WaitlistEntry
 
@@ -29,7 +29,7 @@ class WaitlistEntryIn(serializers.Serializer):
     )
 
 
-class WaitlistEntryOut(serializers.ModelSerializer):
+class WaitlistEntryOut(InClinicTime, serializers.ModelSerializer):
     """One entry; offered times in the clinic's zone. Desk notes only for the clinic's staff."""
 
     # Not read-only in the schema's sense, so the schema does not promise them to every viewer
@@ -37,10 +37,6 @@ class WaitlistEntryOut(serializers.ModelSerializer):
     notes = serializers.CharField(
         required=False, help_text="The desk's notes. Clinic staff only: absent for patients."
     )
-    offered_start = LocalDateTimeField(allow_null=True)
-    offered_at = LocalDateTimeField(allow_null=True)
-    created_at = LocalDateTimeField()
-    updated_at = LocalDateTimeField()
 
     class Meta:
         model = WaitlistEntry
@@ -65,8 +61,6 @@ class WaitlistEntryOut(serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name != "notes"]
 
     def to_representation(self, instance):
-        # One page may hold entries of clinics in different zones: each in its own clinic's.
-        self.context["tz"] = instance.clinic.tz
         data = super().to_representation(instance)
         access = self.context.get("access")
         if access is not None and not access.manages(instance.clinic_id):

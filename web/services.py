@@ -12,9 +12,10 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from accounts.errors import AccountExists
+from accounts.registration import refuse_taken_address
 from booking.models import Booking, Channel, Clinic, Patient, Room, Therapist, Treatment
 from booking.services import book_session
 
@@ -43,8 +44,7 @@ def register_patient(
     """
     email = email.strip().lower()
     user_model = get_user_model()
-    if user_model.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise errors.AccountExists()
+    refuse_taken_address(email)
     try:
         with transaction.atomic():
             user = user_model.objects.create_user(
@@ -67,7 +67,7 @@ def register_patient(
                 privacy_notice_accepted_at=now or timezone.now(),
             )
     except IntegrityError as exc:  # the same email registered a moment ago
-        raise errors.AccountExists() from exc
+        raise AccountExists() from exc
 
 
 @dataclass(frozen=True)

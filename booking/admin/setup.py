@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -21,7 +20,7 @@ from ..models import (
     Treatment,
     WorkingHours,
 )
-from ..photos import clean_therapist_photo, photo_path
+from ..photos import clean_therapist_photo, drop_replaced_photo, photo_path
 from .scoping import ClinicScoped, LoginLinkMixin, administered_clinic_ids
 
 
@@ -200,11 +199,7 @@ class TherapistAdmin(WarnsOnDeactivation, LoginLinkMixin, ClinicScoped, admin.Mo
     def save_model(self, request, obj, form, change):
         replaced = form.initial.get("photo") if "photo" in form.changed_data else None
         super().save_model(request, obj, form, change)
-        if replaced and replaced.name != obj.photo.name:
-            # The old file goes once the new photo is committed (a rollback keeps it in use).
-            storage = obj.photo.storage
-            name = replaced.name
-            transaction.on_commit(lambda: storage.delete(name))
+        drop_replaced_photo(obj, replaced.name if replaced else "")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("clinics")

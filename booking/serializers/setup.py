@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,7 +19,7 @@ from ..models import (
     Treatment,
     WorkingHours,
 )
-from ..photos import clean_therapist_photo, photo_path
+from ..photos import clean_therapist_photo, drop_replaced_photo, photo_path
 from .fields import AwareDateTimeField, EndsAfterStarts
 
 
@@ -119,10 +118,7 @@ class TherapistSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         replaced = instance.photo.name if "photo" in validated_data else ""
         instance = super().update(instance, validated_data)
-        if replaced and replaced != instance.photo.name:
-            # The old file goes once the new photo is committed (a rollback keeps it in use).
-            storage = instance.photo.storage
-            transaction.on_commit(lambda: storage.delete(replaced))
+        drop_replaced_photo(instance, replaced)
         return instance
 
 

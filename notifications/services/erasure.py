@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F
 from django.utils import timezone
 
 from ..directory import FeedKind
 from ..models import CalendarEntry, CalendarFeed, Notification, NotificationStatus
+from .feeds import touch_clinic_feeds
 
 
 def forget_patient(*, patient_id: int, initials: str, now: datetime | None = None) -> dict:
@@ -42,9 +42,7 @@ def forget_patient(*, patient_id: int, initials: str, now: datetime | None = Non
     clinic_ids = set(entries.values_list("clinic_id", flat=True).distinct())
     entries.update(patient_initials=initials[:8])
     if clinic_ids:
-        CalendarFeed.objects.filter(clinic_id__in=clinic_ids).update(
-            revision=F("revision") + 1, changed_at=now
-        )
+        touch_clinic_feeds(*clinic_ids, now=now)
     return {"feeds_deleted": feeds, "messages_withdrawn": withdrawn}
 
 

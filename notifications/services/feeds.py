@@ -128,9 +128,10 @@ def feeds_of(owners: list[FeedOwner]) -> QuerySet[CalendarFeed]:
     return CalendarFeed.objects.filter(query)
 
 
-def touch_clinic_feeds(clinic_id: int, *, now: datetime | None = None) -> int:
-    """Mark every staff feed of a clinic changed (e.g. its privacy setting). Returns the count."""
-    return CalendarFeed.objects.filter(clinic_id=clinic_id).update(
+def touch_clinic_feeds(*clinic_ids: int, now: datetime | None = None) -> int:
+    """Mark every staff feed of these clinics changed (e.g. a clinic's privacy setting, or a
+    patient's initials gone on erasure). Returns the count."""
+    return CalendarFeed.objects.filter(clinic_id__in=clinic_ids).update(
         revision=F("revision") + 1, changed_at=now or timezone.now()
     )
 

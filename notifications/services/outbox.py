@@ -62,7 +62,7 @@ def notify_booking_confirmed(
     are (a raw save: no auto_now dates applied, no history written for them).
     """
     now = now or timezone.now()
-    entry = CalendarEntry(booking_id=appointment.booking_id, **_entry_values(appointment))
+    entry = _detached(appointment)
     rows = [
         _new_row(entry, Kind.CONFIRMATION, now=now, save=False),
         *_reminder_rows(entry, now=now),
@@ -75,7 +75,7 @@ def notify_booking_confirmed(
             obj.save_base(raw=True, force_insert=True)
         entry.save(force_insert=True)
         created = _insert(rows)
-        feed_ids = bump_feeds([_place(entry)], now=now)
+        feed_ids = bump_feeds([Place.of(entry)], now=now)
         rows = created
     _after_commit(rows, feed_ids, now=now)
     return rows
@@ -93,11 +93,12 @@ def notify_booking_rescheduled(
     """
     now = now or timezone.now()
     if _one_statement():
+        moved = _detached(appointment)
         found = outbox_sql.record_move(
             appointment,
             _entry_values(appointment),
-            reschedule=_new_row(_detached(appointment), Kind.RESCHEDULE, now=now, save=False),
-            reminders=_reminder_rows(_detached(appointment), now=now),
+            reschedule=_new_row(moved, Kind.RESCHEDULE, now=now, save=False),
+            reminders=_reminder_rows(moved, now=now),
             now=now,
         )
         if found is not None:
@@ -121,7 +122,7 @@ def notify_booking_rescheduled(
         touched.append(_new_row(entry, Kind.RESCHEDULE, now=now))
 
     touched += _move_reminders(entry, [r for r in rows if r.kind == Kind.REMINDER], now=now)
-    places = [_place(entry)] + ([previous] if previous not in (None, _place(entry)) else [])
+    places = _places(entry, previous)
     _after_commit(touched, bump_feeds(places, now=now), now=now)
     return touched
 
@@ -162,7 +163,7 @@ def notify_booking_cancelled(
         updated_at=now,
     )
     created = [_new_row(entry, Kind.CANCELLATION, now=now)] if told and tell_patient else []
-    places = [_place(entry)] + ([previous] if previous not in (None, _place(entry)) else [])
+    places = _places(entry, previous)
     _after_commit(created, bump_feeds(places, now=now), now=now)
     return created
 
@@ -192,8 +193,10 @@ def _one_statement() -> bool:
     return connections[CalendarEntry.objects.db].vendor == "postgresql"
 
 
-def _place(entry: CalendarEntry) -> Place:
-    return Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
+def _places(entry: CalendarEntry, previous: Place | None) -> list[Place]:
+    """Where the entry shows now, and where it showed before the change if elsewhere."""
+    now_at = Place.of(entry)
+    return [now_at] if previous in (None, now_at) else [now_at, previous]
 
 
 def _detached(appointment: Appointment) -> CalendarEntry:
@@ -237,7 +240,7 @@ def _save_entry(appointment: Appointment) -> tuple[CalendarEntry, Place | None]:
     )
     if entry is None:
         return CalendarEntry.objects.create(booking_id=appointment.booking_id, **values), None
-    previous = _place(entry)
+    previous = Place.of(entry)
     for name, value in values.items():
         setattr(entry, name, value)
     entry.save()
@@ -344,7 +347,7 @@ def _move_reminders(
             # Moved to closer than this lead time: that reminder no longer makes sense.
             row.status = NotificationStatus.CANCELLED
             row.claim_token = row.claimed_at = None
-            row.last_error = "The booking moved to less than this lead time away."
+            row.last_error = outbox_sql.MOVED_TOO_CLOSE
             row.save(
                 update_fields=["status", "claim_token", "claimed_at", "last_error", "updated_at"]
             )

@@ -48,6 +48,11 @@ class Place:
     room_id: int
     patient_id: int
 
+    @classmethod
+    def of(cls, shown) -> Place:
+        """The place of a calendar entry or an `Appointment` (they name the same four)."""
+        return cls(shown.clinic_id, shown.therapist_id, shown.room_id, shown.patient_id)
+
 
 def _connection():
     return connections[CalendarEntry.objects.db]
@@ -151,7 +156,7 @@ def record_new_entry(
     its history row), so the booking's whole write is one round trip."""
     entry_columns, entry_values, entry_params = insert_values(CalendarEntry, [entry], skip=())
     columns, values, params = insert_values(Notification, rows, skip=("entry",))
-    place = Place(entry.clinic_id, entry.therapist_id, entry.room_id, entry.patient_id)
+    place = Place.of(entry)
     feeds, feed_params = _feeds_cte(now, place)
     first, first_params = [], []
     for n, obj in enumerate(written_with):
@@ -196,12 +201,6 @@ def _entry_update(appointment: Appointment, values: dict) -> tuple[str, list]:
     return sql, [*params, appointment.booking_id]
 
 
-def _place_of(appointment: Appointment) -> Place:
-    return Place(
-        appointment.clinic_id, appointment.therapist_id, appointment.room_id, appointment.patient_id
-    )
-
-
 _TOLD = f"""EXISTS (
   SELECT 1 FROM {{notification}} n WHERE n.entry_id = entry.id
     AND n.kind IN ('{Kind.CONFIRMATION}', '{Kind.RESCHEDULE}')
@@ -224,7 +223,7 @@ def record_cancellation(
     notification = _table(Notification)
     entry_sql, entry_params = _entry_update(appointment, values)
     columns, rows_sql, row_params = insert_values(Notification, [cancellation], skip=("entry",))
-    feeds, feed_params = _feeds_cte(now, _place_of(appointment))
+    feeds, feed_params = _feeds_cte(now, Place.of(appointment))
     adapt = connection.ops.adapt_datetimefield_value
     sql = f"""
 WITH {entry_sql},
@@ -335,7 +334,7 @@ def record_move(
         )
         params += [*row_params, at]
         inserted += reminders
-    feeds, feed_params = _feeds_cte(now, _place_of(appointment))
+    feeds, feed_params = _feeds_cte(now, Place.of(appointment))
     parts.append(feeds)
     params += feed_params
     touched = ["moved_emails", "moved_reminders", "moved_email"]

@@ -16,12 +16,13 @@ online-bookable), never clinical safety.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Clinic, Patient, Treatment
+from core.dates import age_on
 from core.users import acting_user
 
 from .. import errors
@@ -231,10 +232,6 @@ def acknowledge_precautions(
     return screening
 
 
-def _age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 @transaction.atomic
 def record_consent(
     *,
@@ -280,7 +277,7 @@ def record_consent(
             "In pregnancy, consent to needling must be written or signed, not only verbal."
         )
     birth = screening.patient.date_of_birth
-    if birth is not None and _age_on(birth, today) < 16 and not by_guardian:
+    if birth is not None and age_on(birth, today) < 16 and not by_guardian:
         raise errors.GuardianConsentRequired(
             "A parent or guardian must consent for a patient under 16."
         )

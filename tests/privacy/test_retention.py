@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from privacy.retention import add_years, age_on, retention_date
+from core.dates import add_years, age_on
+from privacy.retention import retention_date
 
 
 @pytest.mark.parametrize(

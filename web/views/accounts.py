@@ -14,15 +14,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accounts import registration
-from accounts.errors import AccountExists as PendingAccountExists
-from accounts.errors import VerificationLinkInvalid
+from accounts.errors import AccountExists, VerificationLinkInvalid
 from accounts.lockout import unlock_account
 from booking.models import Clinic
 from booking.selectors import access_for
 from core.throttles import PasswordResetThrottle, RegistrationThrottle, wait_before
 
 from .. import services
-from ..errors import AccountExists
 from ..forms import PasswordResetRequestForm, RegistrationForm, SignInForm
 from .common import page
 
@@ -191,7 +189,7 @@ def register_and_sign_in(
             )
         else:
             patient = services.register_patient(clinic=clinic, **details)
-    except (AccountExists, PendingAccountExists) as error:
+    except AccountExists as error:
         form.add_error("email", error.message)
         return None
     if earlier is not None:

@@ -117,7 +117,6 @@ def submitted(request: HttpRequest, session: Session) -> HttpResponse:
         return refuse(request, note_errors.NotTheAuthor.default_message)
     if session.note is not None and session.note.is_signed:
         return _amend(request, session)
-    kinds = note_form.modalities_in(post)
     assessment = note_form.read_assessment(post)
     try:
         content = note_form.read_note(post)

@@ -6,22 +6,14 @@ from __future__ import annotations
 
 from django import forms
 
-from booking.models import Clinic, Therapist, Treatment
+from booking.models import Clinic, Modality, Therapist, Treatment, Weekday
 from plans.models import Condition, Exercise, OutcomeMeasure, PlanTemplate, TreatmentPlan
 from plans.services import GoalSpec
 
-from ...forms import DateInput, TimeInput, TreatmentChoiceField
+from ...forms import DateInput, TherapistChoiceField, TimeInput, TreatmentChoiceField
 
-WEEKDAYS = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
-NEEDLING = "dry_needling"
+WEEKDAYS = Weekday.choices
+NEEDLING = Modality.DRY_NEEDLING
 MEASURE_CHOICES = [("", "No measure")] + list(OutcomeMeasure.choices)
 # The start page offers this many goals at once; more are added on the plan's page.
 START_GOALS = 3
@@ -31,11 +23,6 @@ def clinic_therapists(clinic: Clinic):
     return Therapist.objects.filter(clinics=clinic, is_active=True).order_by(
         "first_name", "last_name"
     )
-
-
-class TherapistChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Therapist) -> str:
-        return obj.full_name
 
 
 class CareTeamField(forms.ModelMultipleChoiceField):
