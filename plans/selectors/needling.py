@@ -18,6 +18,22 @@ CONTRAINDICATED = "contraindicated"
 REVIEW_REQUIRED = "review_required"
 ACKNOWLEDGEMENT_REQUIRED = "acknowledgement_required"
 CONSENT_REQUIRED = "consent_required"
+CLEARANCE_STATUSES = (
+    CLEARED,
+    SCREENING_REQUIRED,
+    CONTRAINDICATED,
+    REVIEW_REQUIRED,
+    ACKNOWLEDGEMENT_REQUIRED,
+    CONSENT_REQUIRED,
+)
+
+
+def latest_screening(patient_id: int, *, for_update: bool = False) -> NeedlingScreening | None:
+    """The patient's current screening: the newest (a newer one supersedes the rest)."""
+    screenings = NeedlingScreening.objects.filter(patient_id=patient_id)
+    if for_update:
+        screenings = screenings.select_for_update()
+    return screenings.order_by("-screened_at", "-id").first()
 
 
 @dataclass(frozen=True)
@@ -84,9 +100,7 @@ def needling_clearance(*, patient: Patient, on: date) -> NeedlingClearance:
     precautions acknowledged, and a
     consent given after that screening and not withdrawn.
     """
-    screening = (
-        NeedlingScreening.objects.filter(patient=patient).order_by("-screened_at", "-id").first()
-    )
+    screening = latest_screening(patient.pk)
     return _clearance(
         screening,
         on,

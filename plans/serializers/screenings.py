@@ -12,6 +12,7 @@ from ..models import (
     NeedlingScreening,
     ScreeningCorrection,
 )
+from ..selectors.needling import CLEARANCE_STATUSES
 
 # An answer: true (yes), false (no) or null (not sure). Clients sending only true/false work as
 # before; a "not sure" leaves the patient waiting for a clinician's call (review_required).
@@ -86,16 +87,7 @@ class ClearanceQuery(serializers.Serializer):
 
 class ClearanceOut(serializers.Serializer):
     patient = serializers.IntegerField()
-    clearance = serializers.ChoiceField(
-        choices=[
-            "cleared",
-            "screening_required",
-            "contraindicated",
-            "review_required",
-            "acknowledgement_required",
-            "consent_required",
-        ]
-    )
+    clearance = serializers.ChoiceField(choices=list(CLEARANCE_STATUSES))
     screening = serializers.IntegerField(allow_null=True)
     screening_valid_until = serializers.DateField(allow_null=True)
     consent = serializers.IntegerField(allow_null=True)

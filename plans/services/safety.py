@@ -35,7 +35,7 @@ from ..clinical import (
     classify_answers,
 )
 from ..models import ConsentMethod, NeedlingConsent, NeedlingScreening, ScreeningCorrection
-from ..selectors import involves_needling, needling_clearance
+from ..selectors import involves_needling, latest_screening, needling_clearance
 
 NEEDLING_QUALIFICATION = "dry_needling"
 
@@ -128,13 +128,7 @@ def correct_screening(
         raise errors.ScreeningIncomplete(
             "Say why the screening is corrected.", details={"reason": ["This field is required."]}
         )
-    latest = (
-        NeedlingScreening.objects.filter(patient_id=screening.patient_id)
-        .order_by("-screened_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest != screening.pk:
+    if latest_screening(screening.patient_id).pk != screening.pk:
         raise errors.ScreeningNotCurrent(
             "Only the patient's latest screening can be corrected; a newer one has replaced it."
         )
@@ -254,12 +248,7 @@ def record_consent(
     """
     now = now or timezone.now()
     today = screening.clinic.today(now)
-    latest = (
-        NeedlingScreening.objects.select_for_update()
-        .filter(patient_id=screening.patient_id)
-        .order_by("-screened_at", "-id")
-        .first()
-    )
+    latest = latest_screening(screening.patient_id, for_update=True)
     if latest.pk != screening.pk or screening.valid_until < today:
         raise errors.ScreeningNotCurrent(
             "Consent must follow the patient's current screening; screen the patient again."

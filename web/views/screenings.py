@@ -27,7 +27,7 @@ from plans.access import (
 from plans.clinical import SCREENING_GROUPS_BY_CODE, SCREENING_ITEMS, SCREENING_ITEMS_BY_CODE
 from plans.errors import NotInCareTeam
 from plans.models import NeedlingScreening
-from plans.selectors import screenings_to_review
+from plans.selectors import latest_screening, screenings_to_review
 
 from ..needling_forms import AcknowledgePrecautionsForm, CorrectScreeningForm, answer_label
 from .common import page, refuse, sign_in_first
@@ -133,12 +133,7 @@ def screening_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The precautions are acknowledged.")
             return redirect(here)
 
-    latest = (
-        NeedlingScreening.objects.filter(patient_id=screening.patient_id)
-        .order_by("-screened_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    latest = latest_screening(screening.patient_id).pk
     answers = [
         {
             "item": item,

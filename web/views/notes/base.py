@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -48,6 +49,23 @@ class Session:
     previous: SessionNote | None
     is_author: bool
 
+    @cached_property
+    def clearance(self):
+        """The patient's needling clearance on the session's day (read once per request)."""
+        day = self.booking.start.astimezone(self.booking.clinic.tz).date()
+        return needling_clearance(patient=self.booking.patient, on=day)
+
+    @cached_property
+    def allowed_kinds(self) -> list[str]:
+        """The sections this therapist may write: qualified for, needling only if cleared."""
+        held = set(self.booking.therapist.qualifications.values_list("code", flat=True))
+        return [
+            kind
+            for kind in RecordKind.values
+            if QUALIFICATION_FOR[kind] in held
+            and (kind != RecordKind.DRY_NEEDLING or self.clearance.cleared)
+        ]
+
 
 def _open_session(request: HttpRequest, pk: int) -> Session:
     """The booking, its note and the previous note, once the caller may read them (recorded)."""
@@ -81,11 +99,6 @@ def _open_session(request: HttpRequest, pk: int) -> Session:
     return Session(booking, note, previous, is_author)
 
 
-def _qualified_kinds(booking: Booking) -> list[str]:
-    held = set(booking.therapist.qualifications.values_list("code", flat=True))
-    return [kind for kind in RecordKind.values if QUALIFICATION_FOR[kind] in held]
-
-
 def _copied_forward(previous: SessionNote, allowed: list[str]) -> dict:
     content = {k: v for k, v in amended_values(previous).items() if k not in NOT_COPIED}
     records = []
@@ -110,7 +123,7 @@ def _starting_content(session: Session, *, blank: bool, allowed: list[str]) -> t
     return content, copied
 
 
-def _needs_assessment(session: Session) -> bool:
+def _needs_assessment(session: Session, plan) -> bool:
     if session.note is not None:
         return hasattr(session.note, "initial_assessment") or services.needs_assessment(
             session.note
@@ -119,7 +132,7 @@ def _needs_assessment(session: Session) -> bool:
     probe = SessionNote(
         booking=booking,
         patient=booking.patient,
-        treatment_plan=plan_for(booking),
+        treatment_plan=plan,
         treated_at=booking.start,
     )
     return services.needs_assessment(probe)
@@ -140,14 +153,10 @@ def _context(
 ) -> dict:
     booking = session.booking
     errors = errors or {}
-    day = booking.start.astimezone(booking.clinic.tz).date()
-    clearance = needling_clearance(patient=booking.patient, on=day)
-    qualified = _qualified_kinds(booking)
+    clearance = session.clearance
     present = [r["modality"] for r in content.get("records") or []]
     addable = [
-        (kind, RecordKind(kind).label)
-        for kind in qualified
-        if kind not in present and (kind != RecordKind.DRY_NEEDLING or clearance.cleared)
+        (kind, RecordKind(kind).label) for kind in session.allowed_kinds if kind not in present
     ]
     previous_marks = (
         amended_values(session.previous)["body_chart"] if session.previous is not None else []
@@ -159,8 +168,8 @@ def _context(
         for record in content.get("records") or []
         for w in record_warnings(record["modality"], record)
     ]
-    needs_assessment = assessment is not None or _needs_assessment(session)
     plan = session.note.treatment_plan if session.note else plan_for(booking)
+    needs_assessment = assessment is not None or _needs_assessment(session, plan)
     context = {
         "booking": booking,
         "patient": booking.patient,
@@ -213,9 +222,3 @@ def _chart_label(marks: list[dict], previous: list[dict]) -> str:
     if previous:
         label += f" Last note: {'; '.join(note_form.describe_marks(previous))}."
     return label
-
-
-def _allowed_kinds(booking: Booking) -> list[str]:
-    day = booking.start.astimezone(booking.clinic.tz).date()
-    cleared = needling_clearance(patient=booking.patient, on=day).cleared
-    return [k for k in _qualified_kinds(booking) if k != RecordKind.DRY_NEEDLING or cleared]

@@ -12,7 +12,6 @@ from ..common import page
 from .base import (
     Refused,
     Session,
-    _allowed_kinds,
     _chart_label,
     _context,
     _open_session,
@@ -44,7 +43,7 @@ def note_page(request: HttpRequest, pk: int) -> HttpResponse:
         return _signed_page(request, session)
     if note is None and session.booking.start > timezone.now():
         return _signed_page(request, session)
-    allowed = _allowed_kinds(session.booking)
+    allowed = session.allowed_kinds
     if note is None:
         content, copied = _starting_content(
             session, blank=request.GET.get("blank") == "1", allowed=allowed
